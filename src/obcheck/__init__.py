@@ -1,0 +1,3 @@
+"""obcheck: check agreements against the obligations a standard demands."""
+
+__version__ = "0.1.0"

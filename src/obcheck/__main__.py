@@ -1,0 +1,5 @@
+"""Entry point for `python -m obcheck`."""
+
+from obcheck.cli import main
+
+main()

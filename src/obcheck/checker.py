@@ -1,0 +1,245 @@
+"""The run: discover inputs, load rules and facts, evaluate every (rule, agreement) pair, build findings."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from obcheck import __version__
+from obcheck.errors import Diagnostic, InputError, InternalError
+from obcheck.facts import Agreement, load_agreement
+from obcheck.rules import OUTCOMES, PLACEHOLDER_RE, Catalogue, Rule, describe, load_catalogue
+from obcheck.source import display_path, yaml_files
+from obcheck.vocabulary import Vocabulary
+
+ENGINES = ("durable", "python")
+
+
+class Engine(Protocol):
+    name: str
+
+    def evaluate(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], str]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    pack: str
+    title: str
+    severity: str
+    tier: str | None
+    status: str
+    message: str
+    expected: str
+    actual: dict[str, Any]
+    evidence: list[dict[str, Any]]
+    missing: list[str]
+    criterion: dict[str, Any]
+    remediation: str
+    location: str
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    id: str
+    title: str
+    kind: str
+    signed: str | None
+    parties: list[str]
+    file: str
+    summary: dict[str, int]
+    findings: list[Finding]
+
+
+@dataclass
+class Report:
+    tool: dict[str, str]
+    packs: list[dict[str, Any]]
+    agreements: list[AgreementReport] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        totals = dict.fromkeys(OUTCOMES, 0)
+        for agreement in self.agreements:
+            for outcome, n in agreement.summary.items():
+                totals[outcome] += n
+        return totals
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def default_rules() -> list[Path]:
+    return [_default_root() / "rules"]
+
+
+def default_facts() -> list[Path]:
+    return [_default_root() / "facts"]
+
+
+def _default_root() -> Path:
+    """The repository we stand in, else the copies shipped in the package, else the source checkout."""
+    for base in (Path.cwd(), *Path.cwd().parents):
+        if (base / "rules" / "vocabulary.yaml").is_file() and (base / "facts").is_dir():
+            return base
+    here = Path(__file__).resolve().parent
+    for base in (here / "_data", here.parents[1]):
+        if (base / "rules" / "vocabulary.yaml").is_file():
+            return base
+    return Path.cwd()
+
+
+# ------------------------------------------------------------------ engines
+
+
+def make_engine(name: str, catalogue: Catalogue, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Engine:
+    """The durable_rules engine by default; the interpreter when asked, or (with a note) when durable cannot load."""
+    from obcheck.interpreter import PythonEngine
+
+    rules = list(catalogue.rules())
+    if name == "durable":
+        from obcheck import engine
+
+        if engine.available():
+            from obcheck.compiler import compile_rules
+
+            return engine.DurableEngine(compile_rules(rules, catalogue.vocabulary), catalogue.vocabulary)
+        warn(f"obcheck: durable_rules is not available here ({engine.IMPORT_ERROR}); running on the Python interpreter")
+    return PythonEngine(rules, catalogue.vocabulary)
+
+
+# ------------------------------------------------------------------ the run
+
+
+def load_agreements(paths: list[Path], vocabulary: Vocabulary) -> Iterator[Agreement | list[Diagnostic]]:
+    """Each fact file in turn, validated; a bad file yields its diagnostics instead, so all errors are seen."""
+    seen: dict[str, str] = {}
+    try:
+        files = list(yaml_files(paths, what="fact"))
+    except InputError as exc:
+        yield exc.diagnostics
+        return
+    for file in files:
+        try:
+            agreement = load_agreement(file, vocabulary)
+        except InputError as exc:
+            yield exc.diagnostics
+            continue
+        if agreement.id in seen:
+            yield [Diagnostic(agreement.file, 1, 1, f"agreement id '{agreement.id}' is also used by {seen[agreement.id]}")]
+            continue
+        seen[agreement.id] = agreement.file
+        yield agreement
+
+
+def run_check(
+    fact_paths: list[Path], rule_dirs: list[Path], engine_name: str = "durable",
+    on_agreement: Callable[[Agreement], None] | None = None,
+) -> Report:
+    """Evaluate every rule against every agreement. Any bad input anywhere: InputError, and no report at all."""
+    catalogue = load_catalogue(rule_dirs)
+    engine = make_engine(engine_name, catalogue)
+    rules = list(catalogue.rules())
+    report = Report(
+        tool={"name": "obcheck", "version": __version__, "engine": engine.name},
+        packs=[{"id": p.id, "version": p.version, "title": p.title, "rules": len(p.rules)} for p in catalogue.packs],
+    )
+    errors: list[Diagnostic] = []
+    try:
+        for item in load_agreements(fact_paths, catalogue.vocabulary):
+            if isinstance(item, list):
+                errors.extend(item)
+                continue
+            if errors:
+                continue  # keep validating to report every bad file, but evaluate nothing more
+            outcomes = engine.evaluate(item.id, item.values)
+            report.agreements.append(agreement_report(item, rules, outcomes))
+            if on_agreement:
+                on_agreement(item)
+    finally:
+        engine.close()
+    if errors:
+        raise InputError(errors)
+    report.agreements.sort(key=lambda a: a.id)
+    return report
+
+
+def agreement_report(agreement: Agreement, rules: list[Rule], outcomes: dict[tuple[str, str], str]) -> AgreementReport:
+    expected_keys = {(r.pack, r.id) for r in rules}
+    if set(outcomes) != expected_keys or not all(o in OUTCOMES for o in outcomes.values()):
+        raise InternalError(f"agreement {agreement.id}: the engine did not give exactly one outcome for every rule")
+    findings = [finding(rule, agreement, outcomes[(rule.pack, rule.id)]) for rule in rules]
+    findings.sort(key=lambda f: (f.pack, f.rule))
+    summary = dict.fromkeys(OUTCOMES, 0)
+    for f in findings:
+        summary[f.status] += 1
+    return AgreementReport(
+        agreement.id, agreement.title, agreement.kind, agreement.signed, list(agreement.parties), agreement.file, summary, findings
+    )
+
+
+def finding(rule: Rule, agreement: Agreement, status: str) -> Finding:
+    """One outcome with everything a reader needs: message, expected vs actual, both sides' citations."""
+    facts = agreement.facts
+    evidence = []
+    for path in rule.paths:
+        if path in facts:
+            fact = facts[path]
+            evidence.append({
+                "fact": path, "value": fact.value, "location": f"{agreement.file}:{fact.line}",
+                "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type},
+                "clause": fact.evidence.clause, "quote": fact.evidence.quote, "evidence_level": fact.evidence.evidence,
+                "note": fact.evidence.note,
+            })
+    missing = [p for p in rule.paths if p not in facts] if status == "unknown" else []
+    template = getattr(rule.messages, status) or rule.messages.gap
+    criterion = rule.criterion.model_dump()
+    criterion["secondary_only"] = rule.criterion.secondary_only
+    return Finding(
+        rule=rule.id, pack=rule.pack, title=rule.title, severity=rule.severity, tier=rule.tier, status=status,
+        message=fill(template, agreement),
+        expected=describe(rule.met),
+        actual={p: facts[p].value if p in facts else None for p in rule.paths},
+        evidence=evidence, missing=missing, criterion=criterion, remediation=rule.remediation,
+        location=evidence[0]["location"] if evidence else f"{agreement.file}:1",
+    )
+
+
+def fill(template: str, agreement: Agreement) -> str:
+    """Replace {fact.path} with the agreement's value, or 'unknown' where it states none."""
+
+    def value(match: re.Match[str]) -> str:
+        fact = agreement.facts.get(match.group(1))
+        if fact is None:
+            return "unknown"
+        v = fact.value
+        if isinstance(v, bool):
+            return str(v).lower()
+        return ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+
+    return PLACEHOLDER_RE.sub(value, template)
+
+
+def validate(fact_paths: Iterable[Path], rule_dirs: list[Path]) -> tuple[Catalogue, int]:
+    """Load rules and facts without evaluating; returns the catalogue and the number of fact files."""
+    catalogue = load_catalogue(rule_dirs)
+    errors: list[Diagnostic] = []
+    count = 0
+    for item in load_agreements(list(fact_paths), catalogue.vocabulary):
+        if isinstance(item, list):
+            errors.extend(item)
+        else:
+            count += 1
+    if errors:
+        raise InputError(errors)
+    return catalogue, count
+
+
+def shown(paths: list[Path]) -> str:
+    return ", ".join(display_path(p) for p in paths)

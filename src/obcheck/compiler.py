@@ -1,0 +1,183 @@
+"""Compile rules to durable_rules JSON rulesets (pure): one rule per decided outcome, limits checked here, not at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from obcheck.errors import Diagnostic, InputError
+from obcheck.rules import All, AnyOf, Condition, Not, Predicate, Rule
+from obcheck.vocabulary import Vocabulary
+
+# durable_rules limits (research/durable-rules.md section 3), kept with a margin.
+MAX_BRANCHES_PER_CRITERION = 64  # a fact matching more alpha branches at once fails with error 303
+MAX_CRITERIA_PER_SHARD = 500  # 513 sibling tests hang ruleset creation
+MAX_RULES_PER_SHARD = 4000  # 4,097 rules fail with error 106
+MAX_PROPERTIES = 250  # 254 properties per fact fail with error 302 (sid and id count)
+
+ALWAYS: dict[str, Any] = {"$always": True}  # sentinels, never emitted
+NEVER: dict[str, Any] = {"$never": True}
+SEEN = "seen"  # fires for every fact: proves the fact reached the engine
+
+
+@dataclass(frozen=True)
+class Read:
+    """One fact property the engine sees: a path's value (ordered enums as rank) or one list member as a flag."""
+
+    prop: str
+    path: str
+    member: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    pack: str
+    rule: str
+    crit: str
+    shard: int
+    reads: tuple[Read, ...]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    rules: tuple[CompiledRule, ...]
+    rulesets: tuple[dict[str, Any], ...]  # one JSON ruleset per shard
+
+
+def compile_rules(rules: list[Rule], vocabulary: Vocabulary) -> Compiled:
+    """Every rule becomes rules named `<pack>/<id>|<outcome>`; each pattern starts with the positive test `crit`."""
+    compiled, rulesets, errors = [], [{}], []
+    for rule in rules:
+        crit = f"{rule.pack}/{rule.id}"
+        c = _Compiler(vocabulary)
+        aw_t = c.truth(rule.applies_when, True) if rule.applies_when else ALWAYS
+        aw_f = c.truth(rule.applies_when, False) if rule.applies_when else NEVER
+        met_t, met_f = c.truth(rule.met, True), c.truth(rule.met, False)
+        outcomes = {"met": _and(aw_t, met_t), "not_applicable": aw_f}
+        if rule.partial is not None:
+            outcomes["partial"] = _and(aw_t, met_f, c.truth(rule.partial, True))
+            outcomes["gap"] = _and(aw_t, met_f, c.truth(rule.partial, False))
+        else:
+            outcomes["gap"] = _and(aw_t, met_f)
+        branches = sum(_branches(e) for e in outcomes.values() if e is not NEVER)
+        if branches > MAX_BRANCHES_PER_CRITERION:
+            errors.append(Diagnostic(rule.file, rule.line, 1, f"rule too complex for durable_rules: {branches} alternative branches (at most {MAX_BRANCHES_PER_CRITERION}); split it or simplify any/not"))
+        reads = tuple(sorted(c.reads.values(), key=lambda r: r.prop))
+        if len(reads) + 2 > MAX_PROPERTIES:
+            errors.append(Diagnostic(rule.file, rule.line, 1, f"rule reads {len(reads)} fact properties; durable_rules allows {MAX_PROPERTIES - 2}"))
+        body = {name: _pattern(crit, expr) for name, expr in sorted(outcomes.items()) if expr is not NEVER}
+        body[SEEN] = {"crit": crit}
+        if len(rulesets[-1]) + len(body) > MAX_RULES_PER_SHARD or _criteria(rulesets[-1]) >= MAX_CRITERIA_PER_SHARD:
+            rulesets.append({})
+        for name, pattern in body.items():
+            rulesets[-1][f"{crit}|{name}"] = {"all": [{"m": pattern}]}
+        compiled.append(CompiledRule(rule.pack, rule.id, crit, len(rulesets) - 1, reads))
+    if errors:
+        raise InputError(errors)
+    return Compiled(tuple(compiled), tuple(rulesets))
+
+
+def _criteria(ruleset: dict[str, Any]) -> int:
+    return sum(1 for name in ruleset if name.endswith(f"|{SEEN}"))
+
+
+def _pattern(crit: str, expr: dict[str, Any]) -> dict[str, Any]:
+    return {"crit": crit} if expr is ALWAYS else {"$and": [{"crit": crit}, expr]}
+
+
+def _and(*parts: dict[str, Any]) -> dict[str, Any]:
+    if any(p is NEVER for p in parts):
+        return NEVER
+    kept = [p for p in parts if p is not ALWAYS]
+    return ALWAYS if not kept else kept[0] if len(kept) == 1 else {"$and": kept}
+
+
+def _or(*parts: dict[str, Any]) -> dict[str, Any]:
+    if any(p is ALWAYS for p in parts):
+        return ALWAYS
+    kept = [p for p in parts if p is not NEVER]
+    return NEVER if not kept else kept[0] if len(kept) == 1 else {"$or": kept}
+
+
+def _branches(expr: dict[str, Any]) -> int:
+    """How many alternatives the engine expands an expression into (its disjunctive normal form)."""
+    if "$or" in expr:
+        return sum(_branches(e) for e in expr["$or"])
+    if "$and" in expr:
+        n = 1
+        for e in expr["$and"]:
+            n *= _branches(e)
+        return n
+    return 1
+
+
+class _Compiler:
+    """Three-valued logic without negation: for each condition, an expression for 'surely true' and one for
+    'surely false'. A fact absent from the engine fact matches neither, so 'unknown' is what no rule decides."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.reads: dict[str, Read] = {}
+
+    def truth(self, cond: Condition, want: bool) -> dict[str, Any]:
+        if isinstance(cond, Predicate):
+            return self.predicate(cond, want)
+        if isinstance(cond, Not):
+            return self.truth(cond.part, not want)
+        parts = [self.truth(p, want) for p in cond.parts]
+        conjunctive = isinstance(cond, All) == want  # all-true and any-false need every part
+        return _and(*parts) if conjunctive else _or(*parts)
+
+    def predicate(self, pred: Predicate, want: bool) -> dict[str, Any]:
+        spec = self.vocabulary.paths[pred.path]
+        op, value = pred.op, pred.value
+        if op == "exists":
+            prop = self.read(pred.path)
+            return {"$ex": {prop: 1}} if want else NEVER  # absence is unknown, never false
+        if op == "contains":
+            index = (spec.values or []).index(value)
+            prop = self.read(pred.path, member=value, index=index)
+            return {prop: want}
+        prop = self.read(pred.path)
+        if op in ("not_equals", "not_in"):
+            op, want = ("equals" if op == "not_equals" else "in"), not want
+        if op == "equals":
+            return {prop: self.constant(pred.path, value)} if want else {"$neq": {prop: self.constant(pred.path, value)}}
+        if op == "in":
+            items = [self.constant(pred.path, v) for v in value]
+            return _or(*({prop: v} for v in items)) if want else _and(*({"$neq": {prop: v}} for v in items))
+        bound = self.constant(pred.path, value)
+        if op == "at_least":
+            return {"$gte": {prop: bound}} if want else {"$lt": {prop: bound}}
+        return {"$lte": {prop: bound}} if want else {"$gt": {prop: bound}}
+
+    def read(self, path: str, member: str | None = None, index: int = 0) -> str:
+        prop = path if member is None else f"{path}.has_{index}"
+        self.reads[prop] = Read(prop, path, member)
+        return prop
+
+    def constant(self, path: str, value: Any) -> Any:
+        return normalise(self.vocabulary, path, value)
+
+
+def normalise(vocabulary: Vocabulary, path: str, value: Any) -> Any:
+    """The engine compares like with like: ordered enums as ranks, numbers as floats, the rest unchanged."""
+    kind = vocabulary.paths[path].type
+    if kind == "ordered_enum":
+        return vocabulary.rank(path, value)
+    if kind == "number":
+        return float(value)
+    return value
+
+
+def engine_fact(rule: CompiledRule, values: dict[str, Any], vocabulary: Vocabulary, agreement_id: str) -> dict[str, Any]:
+    """The one fact asserted for (agreement, rule): discriminator, explicit id, and only the values the rule reads."""
+    fact: dict[str, Any] = {"id": f"{agreement_id}|{rule.crit}", "crit": rule.crit}
+    for read in rule.reads:
+        if read.path not in values:
+            continue
+        if read.member is None:
+            fact[read.prop] = normalise(vocabulary, read.path, values[read.path])
+        else:
+            fact[read.prop] = read.member in values[read.path]
+    return fact

@@ -1,0 +1,160 @@
+"""Fact files: what one agreement says, each value with its source; validated against the vocabulary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.source import Document, parse
+from obcheck.validation import StrictModel, pydantic_diagnostics
+from obcheck.vocabulary import DATE_RE, Vocabulary
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PARTY_RE = re.compile(r"^([A-Z]{2}|EU)$")
+MAX_QUOTE_WORDS = 25
+Level = Literal["text", "official", "secondary", "unverified"]
+Kind = Literal[
+    "bilateral-agreement", "multilateral-declaration", "memorandum", "treaty", "draft-treaty", "joint-statement", "hypothetical"
+]
+
+
+class Source(StrictModel):
+    id: str
+    title: str
+    url: str
+    type: Literal["text", "official-summary", "secondary"]
+
+
+class Alternative(StrictModel):
+    value: Any
+    source: str
+    quote: str
+    evidence: Literal["text", "official", "secondary"]
+    clause: str | None = None
+
+
+class Evidence(StrictModel):
+    evidence: Level
+    value: Any = None
+    source: str | None = None
+    clause: str | None = None
+    quote: str | None = None
+    note: str | None = None
+    alternatives: list[Alternative] = Field(default_factory=list)
+
+
+class FactFile(StrictModel):
+    id: str
+    title: str
+    kind: Kind
+    parties: list[str]
+    signed: str | None = None
+    place: str | None = None
+    note: str | None = None
+    sources: list[Source]
+    facts: dict[str, Evidence]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One verified value with where it came from."""
+
+    path: str
+    value: Any
+    evidence: Evidence
+    source: Source
+    line: int
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A validated fact file: header, verified values (unverified ones are absent) and their evidence."""
+
+    id: str
+    title: str
+    kind: str
+    parties: tuple[str, ...]
+    signed: str | None
+    file: str
+    facts: dict[str, Fact]
+    unverified: dict[str, str]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {path: fact.value for path, fact in self.facts.items()}
+
+
+def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) -> Agreement:
+    """Parse and validate one fact file; every problem in it is reported together."""
+    doc = parse(path, text)
+    if not isinstance(doc.data, dict):
+        raise InputError([doc.error((), f"a fact file is a mapping with id, title, facts, ...; got a {type(doc.data).__name__}")])
+    try:
+        model = FactFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(pydantic_diagnostics(doc, exc, FactFile)) from None
+    errors = _check(doc, model, vocabulary)
+    if errors:
+        raise InputError(errors)
+    sources = {s.id: s for s in model.sources}
+    facts, unverified = {}, {}
+    for name, ev in sorted(model.facts.items()):
+        if ev.evidence == "unverified":
+            unverified[name] = ev.note or ""
+        else:
+            assert ev.source is not None
+            facts[name] = Fact(name, ev.value, ev, sources[ev.source], doc.position(("facts", name), key=True)[0])
+    return Agreement(model.id, model.title, model.kind, tuple(model.parties), model.signed, doc.path, facts, unverified)
+
+
+def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:
+    errors = []
+    if not ID_RE.match(model.id):
+        errors.append(doc.error(("id",), f"id '{model.id}' must be lower-case words joined by '-' (e.g. gb-2024)"))
+    for i, party in enumerate(model.parties):
+        if not PARTY_RE.match(party):
+            errors.append(doc.error(("parties", i), f"party '{party}' must be an ISO 3166 alpha-2 code or EU"))
+    if model.signed is not None and not DATE_RE.match(model.signed):
+        errors.append(doc.error(("signed",), f"signed must be a date YYYY-MM-DD; got {model.signed!r}"))
+    source_ids: set[str] = set()
+    for i, source in enumerate(model.sources):
+        if source.id in source_ids:
+            errors.append(doc.error(("sources", i, "id"), f"duplicate source id '{source.id}'"))
+        source_ids.add(source.id)
+        if not source.url.startswith(("https://", "http://")):
+            errors.append(doc.error(("sources", i, "url"), f"source url must start with https:// or http://; got {source.url!r}"))
+    for name, ev in model.facts.items():
+        loc = ("facts", name)
+        if vocabulary.spec(name) is None:
+            errors.append(doc.error(loc, vocabulary.unknown_path(name), key=True))
+            continue
+        errors.extend(_check_evidence(doc, loc, name, ev, source_ids, vocabulary))
+    return errors
+
+
+def _check_evidence(
+    doc: Document, loc: tuple[str, ...], name: str, ev: Evidence, source_ids: set[str], vocabulary: Vocabulary
+) -> list[Diagnostic]:
+    errors = []
+    if ev.evidence == "unverified":
+        if not ev.note:
+            errors.append(doc.error(loc, f"{name}: an unverified fact needs a 'note' saying what was looked for", key=True))
+    else:
+        for key in ("value", "source", "quote"):
+            if getattr(ev, key) is None:
+                errors.append(doc.error(loc, f"{name}: evidence '{ev.evidence}' needs '{key}'", key=True))
+    entries: list[tuple[tuple[str | int, ...], Any, str | None, str | None]] = [(loc, ev.value, ev.source, ev.quote)]
+    entries += [((*loc, "alternatives", i), alt.value, alt.source, alt.quote) for i, alt in enumerate(ev.alternatives)]
+    for at, value, source, quote in entries:
+        if value is not None and (problem := vocabulary.check(name, value)):
+            errors.append(doc.error((*at, "value"), problem))
+        if source is not None and source not in source_ids:
+            errors.append(doc.error((*at, "source"), f"unknown source '{source}'{did_you_mean(source, source_ids)}"))
+        if quote is not None and len(quote.split()) > MAX_QUOTE_WORDS:
+            errors.append(doc.error((*at, "quote"), f"quote has {len(quote.split())} words; at most {MAX_QUOTE_WORDS}"))
+    return errors

@@ -1,0 +1,92 @@
+"""Pure-Python evaluation of the condition grammar in three-valued logic: the test oracle and `--engine python`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from obcheck.rules import All, AnyOf, Condition, Not, Predicate, Rule
+from obcheck.vocabulary import Vocabulary
+
+Truth = bool | None  # None = unknown: a fact the condition needs is absent or unverified
+
+
+def evaluate(cond: Condition, values: dict[str, Any], vocabulary: Vocabulary) -> Truth:
+    """Kleene logic: `all` is false if any part is false, `any` true if any part is true, else unknown spreads."""
+    if isinstance(cond, Predicate):
+        return _predicate(cond, values, vocabulary)
+    if isinstance(cond, Not):
+        inner = evaluate(cond.part, values, vocabulary)
+        return None if inner is None else not inner
+    results = [evaluate(p, values, vocabulary) for p in cond.parts]
+    decisive = isinstance(cond, AnyOf)  # the value that settles the whole: True for any, False for all
+    if decisive in results:
+        return decisive
+    return None if None in results else not decisive
+
+
+def _predicate(pred: Predicate, values: dict[str, Any], vocabulary: Vocabulary) -> Truth:
+    if pred.path not in values:
+        return None
+    actual = values[pred.path]
+    op, expected = pred.op, pred.value
+    if op == "exists":
+        return True
+    if op == "contains":
+        return expected in actual
+    if op == "equals":
+        return bool(actual == expected and type(actual) is type(expected) or _same_number(actual, expected))
+    if op == "not_equals":
+        return not _predicate(Predicate(pred.path, "equals", expected, 0, 0), values, vocabulary)
+    if op == "in":
+        return any(_predicate(Predicate(pred.path, "equals", e, 0, 0), values, vocabulary) for e in expected)
+    if op == "not_in":
+        return not any(_predicate(Predicate(pred.path, "equals", e, 0, 0), values, vocabulary) for e in expected)
+    spec = vocabulary.paths[pred.path]
+    if spec.type == "ordered_enum":
+        actual, expected = vocabulary.rank(pred.path, actual), vocabulary.rank(pred.path, expected)
+    return bool(actual >= expected) if op == "at_least" else bool(actual <= expected)
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    numeric = (int, float)
+    return isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a, bool) and not isinstance(b, bool) and a == b
+
+
+def decide(applies: Truth, met: Truth, partial: Truth, has_partial: bool) -> str:
+    """The documented precedence: not_applicable, then unknown, met, unknown, partial, unknown, gap."""
+    if applies is False:
+        return "not_applicable"
+    if applies is None or met is None:
+        return "unknown"
+    if met:
+        return "met"
+    if not has_partial:
+        return "gap"
+    if partial is None:
+        return "unknown"
+    return "partial" if partial else "gap"
+
+
+class PythonEngine:
+    """Evaluates every rule of a catalogue against one agreement's verified values."""
+
+    name = "python"
+
+    def __init__(self, rules: list[Rule], vocabulary: Vocabulary) -> None:
+        self.rules, self.vocabulary = rules, vocabulary
+
+    def evaluate(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], str]:
+        out = {}
+        for rule in self.rules:
+            out[(rule.pack, rule.id)] = outcome(rule, values, self.vocabulary)
+        return out
+
+    def close(self) -> None:
+        """Nothing to free; present so every engine has the same shape."""
+
+
+def outcome(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> str:
+    applies = evaluate(rule.applies_when, values, vocabulary) if rule.applies_when is not None else True
+    met = evaluate(rule.met, values, vocabulary)
+    partial = evaluate(rule.partial, values, vocabulary) if rule.partial is not None else None
+    return decide(applies, met, partial, rule.partial is not None)

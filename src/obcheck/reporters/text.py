@@ -1,0 +1,32 @@
+"""Plain-text reporter: one block per agreement, its counts, then each non-met finding with its location."""
+
+from __future__ import annotations
+
+from obcheck.checker import Report
+from obcheck.rules import OUTCOMES
+
+SHOWN = ("gap", "partial", "unknown")  # met and not_applicable are counted, not listed
+
+
+def render(report: Report) -> str:
+    lines: list[str] = []
+    for agreement in report.agreements:
+        signed = f", signed {agreement.signed}" if agreement.signed else ""
+        lines.append(f"{agreement.id}: {agreement.title} ({agreement.kind}{signed})")
+        lines.append("  " + counts(agreement.summary))
+        for status in SHOWN:
+            for f in agreement.findings:
+                if f.status != status:
+                    continue
+                lines.append(f"  {status.upper():<8} {f.rule} [{f.severity}] {f.location}")
+                lines.append(f"           {f.message}")
+                if f.missing:
+                    lines.append(f"           missing: {', '.join(f.missing)}")
+        lines.append("")
+    packs = ", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in report.packs)
+    lines.append(f"{len(report.agreements)} agreements against {packs}: {counts(report.summary)}")
+    return "\n".join(lines) + "\n"
+
+
+def counts(summary: dict[str, int]) -> str:
+    return ", ".join(f"{summary.get(o, 0)} {o}" for o in OUTCOMES)

@@ -1,0 +1,381 @@
+"""Rule packs: load pack.yaml and one rule a file, parse the closed condition grammar, check it against the vocabulary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Union
+
+from pydantic import ValidationError
+
+from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.source import Document, display_path, parse
+from obcheck.validation import StrictModel, pydantic_diagnostics
+from obcheck.vocabulary import ORDERED, Vocabulary, load_vocabulary
+
+OUTCOMES = ("met", "partial", "gap", "unknown", "not_applicable")
+SEVERITIES = ("critical", "high", "medium", "low")
+EVIDENCE_LEVELS = ("verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only")
+OPERATORS = ("equals", "not_equals", "in", "not_in", "at_least", "at_most", "exists", "contains")
+PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_.]+)\}")
+RULE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+# ------------------------------------------------------------------ the condition grammar
+
+
+@dataclass(frozen=True)
+class Predicate:
+    path: str
+    op: str
+    value: Any
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class All:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Condition
+
+
+Condition = Union[Predicate, All, AnyOf, Not]
+
+
+def predicates(cond: Condition | None) -> Iterator[Predicate]:
+    """Every predicate of a condition, left to right."""
+    if cond is None:
+        return
+    if isinstance(cond, Predicate):
+        yield cond
+    elif isinstance(cond, Not):
+        yield from predicates(cond.part)
+    else:
+        for part in cond.parts:
+            yield from predicates(part)
+
+
+def describe(cond: Condition) -> str:
+    """A condition in plain words, e.g. "legal.binding_strength at least legally-binding and legal.ratified is true"."""
+    if isinstance(cond, Predicate):
+        words = {"equals": "is", "not_equals": "is not", "in": "is one of", "not_in": "is none of",
+                 "at_least": "is at least", "at_most": "is at most", "contains": "includes"}
+        if cond.op == "exists":
+            return f"{cond.path} is stated"
+        value = ", ".join(map(_show, cond.value)) if isinstance(cond.value, list) else _show(cond.value)
+        return f"{cond.path} {words[cond.op]} {value}"
+    if isinstance(cond, Not):
+        return f"not ({describe(cond.part)})"
+    joiner = " and " if isinstance(cond, All) else " or "
+    return joiner.join(describe(p) if isinstance(p, (Predicate, Not)) else f"({describe(p)})" for p in cond.parts)
+
+
+def _show(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# ------------------------------------------------------------------ models
+
+
+class StandardRef(StrictModel):
+    title: str
+    url: str
+    date: str | None = None
+    authors: str | None = None
+    citation: str | None = None
+
+
+class PackFile(StrictModel):
+    id: str
+    version: str
+    title: str
+    tiers: list[str] = []
+    standard: StandardRef
+
+
+class Criterion(StrictModel):
+    standard: str
+    section: str
+    quote: str
+    url: str
+    evidence_level: Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only"]
+    evidence_note: str | None = None
+
+    @property
+    def secondary_only(self) -> bool:
+        """True when the standard's own words were not read: the criterion rests on secondary or seed sources."""
+        return self.evidence_level != "verbatim-report"
+
+
+class Messages(StrictModel):
+    met: str
+    gap: str
+    unknown: str
+    partial: str | None = None
+    not_applicable: str | None = None
+
+
+class RuleFile(StrictModel):
+    id: str
+    title: str
+    severity: Literal["critical", "high", "medium", "low"]
+    tier: str | None = None
+    criterion: Criterion
+    applies_when: Any = None
+    met: Any
+    partial: Any = None
+    messages: Messages
+    remediation: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    pack: str
+    title: str
+    severity: str
+    tier: str | None
+    criterion: Criterion
+    applies_when: Condition | None
+    met: Condition
+    partial: Condition | None
+    messages: Messages
+    remediation: str
+    rationale: str
+    file: str
+    line: int
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every fact path the rule reads, sorted."""
+        conds = (self.applies_when, self.met, self.partial)
+        return tuple(sorted({p.path for c in conds for p in predicates(c)}))
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    version: str
+    title: str
+    tiers: tuple[str, ...]
+    standard: StandardRef
+    rules: tuple[Rule, ...]
+    directory: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    vocabulary: Vocabulary
+    packs: tuple[Pack, ...]
+
+    def rules(self) -> Iterator[Rule]:
+        for pack in self.packs:
+            yield from pack.rules
+
+
+# ------------------------------------------------------------------ loading
+
+
+def load_catalogue(dirs: list[Path]) -> Catalogue:
+    """Load every pack below the given folders (a pack folder, or a folder of packs with vocabulary.yaml)."""
+    errors: list[Diagnostic] = []
+    vocabulary: Vocabulary | None = None
+    pack_dirs: list[Path] = []
+    for root in dirs:
+        if not root.is_dir():
+            errors.append(Diagnostic(display_path(root), 1, 1, "rules folder not found"))
+            continue
+        for vocab_file in _vocabulary_files(root):
+            try:
+                loaded = load_vocabulary(vocab_file)
+                vocabulary = loaded if vocabulary is None else vocabulary.merged(loaded)
+            except InputError as exc:
+                errors.extend(exc.diagnostics)
+        found = [root] if (root / "pack.yaml").is_file() else sorted(p.parent for p in root.glob("*/pack.yaml"))
+        if not found:
+            errors.append(Diagnostic(display_path(root), 1, 1, "no rule pack here: expected pack.yaml in this folder or its subfolders"))
+        pack_dirs.extend(found)
+    if vocabulary is None and not errors:
+        errors.append(Diagnostic(display_path(dirs[0]) if dirs else ".", 1, 1, "no vocabulary.yaml found for the rules"))
+    if errors or vocabulary is None:
+        raise InputError(errors)
+    packs = []
+    for pack_dir in pack_dirs:
+        try:
+            packs.append(load_pack(pack_dir, vocabulary))
+        except InputError as exc:
+            errors.extend(exc.diagnostics)
+    seen: dict[str, str] = {}
+    for pack in packs:
+        if pack.id in seen:
+            errors.append(Diagnostic(display_path(Path(pack.directory) / "pack.yaml"), 1, 1, f"pack id '{pack.id}' is also used by {seen[pack.id]}"))
+        seen[pack.id] = pack.directory
+    if errors:
+        raise InputError(errors)
+    return Catalogue(vocabulary, tuple(sorted(packs, key=lambda p: p.id)))
+
+
+def _vocabulary_files(root: Path) -> list[Path]:
+    """vocabulary.yaml in the folder, its pack subfolders, or (for a lone pack folder) its parent."""
+    own = sorted(root.glob("vocabulary.yaml")) + sorted(root.glob("*/vocabulary.yaml"))
+    if not own and (root / "pack.yaml").is_file() and (root.parent / "vocabulary.yaml").is_file():
+        own = [root.parent / "vocabulary.yaml"]
+    return own
+
+
+def rule_files(pack_dir: Path) -> list[Path]:
+    return sorted(
+        p for p in pack_dir.glob("*.yaml")
+        if p.name not in ("pack.yaml", "vocabulary.yaml") and not p.name.endswith(".cases.yaml")
+    )
+
+
+def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
+    doc = parse(pack_dir / "pack.yaml")
+    try:
+        meta = PackFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(pydantic_diagnostics(doc, exc, PackFile)) from None
+    errors: list[Diagnostic] = []
+    rules = []
+    for file in rule_files(pack_dir):
+        try:
+            rules.append(load_rule(file, meta.id, meta.tiers, vocabulary))
+        except InputError as exc:
+            errors.extend(exc.diagnostics)
+    if not rules and not errors:
+        errors.append(doc.error((), "the pack has no rule files"))
+    if errors:
+        raise InputError(errors)
+    return Pack(meta.id, meta.version, meta.title, tuple(meta.tiers), meta.standard, tuple(rules), display_path(pack_dir))
+
+
+def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, text: str | None = None) -> Rule:
+    doc = parse(path, text)
+    if not isinstance(doc.data, dict):
+        raise InputError([doc.error((), f"a rule file is a mapping with id, title, met, ...; got a {type(doc.data).__name__}")])
+    try:
+        model = RuleFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(pydantic_diagnostics(doc, exc, RuleFile)) from None
+    parser = _ConditionParser(doc, vocabulary)
+    applies = parser.parse(model.applies_when, ("applies_when",)) if model.applies_when is not None else None
+    met = parser.parse(model.met, ("met",))
+    partial = parser.parse(model.partial, ("partial",)) if model.partial is not None else None
+    errors = parser.errors
+    if model.id != path.name.removesuffix(".yaml"):
+        errors.append(doc.error(("id",), f"rule id '{model.id}' must equal the file name stem '{path.name.removesuffix('.yaml')}'"))
+    if not RULE_ID_RE.match(model.id):
+        errors.append(doc.error(("id",), f"rule id '{model.id}' must be lower-case words joined by '-'"))
+    if tiers and model.tier not in tiers:
+        errors.append(doc.error(("tier",), f"tier {model.tier!r} is not one of the pack's tiers: {', '.join(tiers)}{did_you_mean(str(model.tier), tiers)}"))
+    if not model.criterion.url.startswith(("https://", "http://")):
+        errors.append(doc.error(("criterion", "url"), "the criterion needs a citation url (https://...)"))
+    if model.partial is not None and model.messages.partial is None:
+        errors.append(doc.error(("messages",), "the rule has a 'partial' condition but no 'partial' message"))
+    if model.applies_when is not None and model.messages.not_applicable is None:
+        errors.append(doc.error(("messages",), "the rule has 'applies_when' but no 'not_applicable' message"))
+    for outcome in OUTCOMES:
+        text_ = getattr(model.messages, outcome)
+        for name in PLACEHOLDER_RE.findall(text_ or ""):
+            if vocabulary.spec(name) is None:
+                errors.append(doc.error(("messages", outcome), f"message placeholder: {vocabulary.unknown_path(name)}"))
+    if errors:
+        raise InputError(errors)
+    return Rule(
+        model.id, pack, model.title, model.severity, model.tier, model.criterion, applies, met, partial,
+        model.messages, model.remediation, model.rationale, doc.path, doc.position(("id",))[0],
+    )
+
+
+class _ConditionParser:
+    """Parses `all`/`any`/`not`/predicate mappings, collecting located errors instead of stopping at the first."""
+
+    def __init__(self, doc: Document, vocabulary: Vocabulary) -> None:
+        self.doc, self.vocabulary = doc, vocabulary
+        self.errors: list[Diagnostic] = []
+
+    def fail(self, loc: tuple[str | int, ...], message: str, *, key: bool = False) -> None:
+        self.errors.append(self.doc.error(loc, message, key=key))
+
+    def parse(self, raw: Any, loc: tuple[str | int, ...]) -> Condition:
+        if not isinstance(raw, dict):
+            self.fail(loc, "a condition is a mapping: all, any, not, or fact with one operator")
+            return All(())
+        if "fact" in raw:
+            return self.predicate(raw, loc)
+        keys = list(raw)
+        if len(keys) != 1 or keys[0] not in ("all", "any", "not"):
+            extra = [k for k in keys if k not in ("all", "any", "not")]
+            name = extra[0] if extra else keys[1] if len(keys) > 1 else ""
+            hint = did_you_mean(str(name), ("all", "any", "not", "fact"))
+            self.fail((*loc, name) if name else loc, f"a condition has exactly one of all, any, not, fact; got '{name}'{hint}", key=True)
+            return All(())
+        (key,) = keys
+        if key == "not":
+            return Not(self.parse(raw["not"], (*loc, "not")))
+        items = raw[key]
+        if not isinstance(items, list) or not items:
+            self.fail((*loc, key), f"'{key}' takes a non-empty list of conditions")
+            return All(())
+        parts = tuple(self.parse(item, (*loc, key, i)) for i, item in enumerate(items))
+        return All(parts) if key == "all" else AnyOf(parts)
+
+    def predicate(self, raw: dict[str, Any], loc: tuple[str | int, ...]) -> Condition:
+        path = raw["fact"]
+        ops = [k for k in raw if k != "fact"]
+        for k in ops:
+            if k not in OPERATORS:
+                self.fail((*loc, k), f"unknown operator '{k}'{did_you_mean(str(k), OPERATORS)}", key=True)
+        ops = [k for k in ops if k in OPERATORS]
+        if len(ops) != 1:
+            if len(ops) > 1 or not self.errors:
+                self.fail(loc, f"a predicate takes exactly one operator ({', '.join(OPERATORS)}); got {len(ops)}")
+            return All(())
+        op, value = ops[0], raw[ops[0]]
+        line, col = self.doc.position((*loc, op))
+        if not isinstance(path, str) or self.vocabulary.spec(path) is None:
+            self.fail((*loc, "fact"), self.vocabulary.unknown_path(str(path)))
+            return All(())
+        self.check_operand(path, op, value, (*loc, op))
+        return Predicate(path, op, value, line, col)
+
+    def check_operand(self, path: str, op: str, value: Any, loc: tuple[str | int, ...]) -> None:
+        spec = self.vocabulary.spec(path)
+        assert spec is not None
+        kind = spec.type
+        if op == "exists":
+            if value is not True:
+                self.fail(loc, "exists takes the value true")
+            return
+        if op == "contains":
+            if kind != "list":
+                self.fail(loc, f"contains works on lists; {path} is {kind}: use equals")
+            elif value not in (spec.values or ()):
+                self.fail(loc, f"{path}: {value!r} is not one of {', '.join(spec.values or ())}{did_you_mean(str(value), spec.values or ())}")
+            return
+        if kind == "list":
+            self.fail(loc, f"{path} is a list: use contains")
+            return
+        if op in ("at_least", "at_most") and kind not in ORDERED:
+            self.fail(loc, f"{op} needs an ordered type (integer, number, date, ordered_enum); {path} is {kind}")
+            return
+        values = value if op in ("in", "not_in") else [value]
+        if op in ("in", "not_in") and (not isinstance(value, list) or not value):
+            self.fail(loc, f"{op} takes a non-empty list of values")
+            return
+        for i, item in enumerate(values):
+            if problem := self.vocabulary.check(path, item):
+                self.fail((*loc, i) if op in ("in", "not_in") else loc, problem)

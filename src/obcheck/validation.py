@@ -1,0 +1,60 @@
+"""Validation helpers shared by the loaders: strict frozen models and pydantic errors mapped to `path:line:col`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from obcheck.errors import Diagnostic, did_you_mean
+from obcheck.source import Document
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors, types are not coerced, loaded objects do not change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def pydantic_diagnostics(
+    doc: Document, exc: ValidationError, model: type[BaseModel], prefix: tuple[str | int, ...] = ()
+) -> list[Diagnostic]:
+    """Map pydantic errors onto the YAML positions of the offending keys or values."""
+    out = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        at = (*prefix, *loc)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            known = _model_at(model, loc[:-1])
+            fields = list(known.model_fields) if known else []
+            out.append(doc.error(at, f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), fields)}", key=True))
+        elif kind == "missing":
+            out.append(doc.error(at[:-1], f"missing required key '{loc[-1]}'"))
+        else:
+            where = ".".join(str(p) for p in loc)
+            got = err.get("input")
+            shown = f"; got {got!r}" if not isinstance(got, (dict, list)) else ""
+            out.append(doc.error(at, f"{where}: {err['msg']}{shown}"))
+    return out
+
+
+def _model_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The nested model class that `loc` points into (through lists, dicts and optionals)."""
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, str) and part in model.model_fields:
+            model = _inner_model(model.model_fields[part].annotation)
+        # list indices and dict keys keep the element model found above
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(getattr(annotation, "__args__", ())):
+        found = _inner_model(arg)
+        if found:
+            return found
+    return None

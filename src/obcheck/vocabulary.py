@@ -1,0 +1,122 @@
+"""The fact vocabulary: every path an agreement may state, its type and values; checks values against it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.source import Document, parse
+from obcheck.validation import StrictModel, pydantic_diagnostics
+
+PathType = Literal["bool", "integer", "number", "string", "date", "enum", "ordered_enum", "list"]
+PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+WITH_VALUES = ("enum", "ordered_enum", "list")
+ORDERED = ("integer", "number", "date", "ordered_enum")
+
+
+class PathSpec(StrictModel):
+    type: PathType
+    meaning: str
+    values: list[str] | None = None
+
+
+class _VocabularyFile(StrictModel):
+    version: int
+    paths: dict[str, PathSpec]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    paths: dict[str, PathSpec]
+    files: tuple[str, ...] = ()
+
+    def spec(self, path: str) -> PathSpec | None:
+        return self.paths.get(path)
+
+    def unknown_path(self, path: str) -> str:
+        return f"unknown fact path '{path}'{did_you_mean(path, self.paths)}"
+
+    def rank(self, path: str, value: str) -> int:
+        """Position of an ordered-enum value, weakest first: what at_least/at_most compare."""
+        values = self.paths[path].values or ()
+        return values.index(value)
+
+    def check(self, path: str, value: Any) -> str | None:
+        """Why `value` is not a valid value of `path`, or None when it is."""
+        spec = self.paths[path]
+        kind = spec.type
+        if kind == "bool":
+            ok = isinstance(value, bool)
+        elif kind == "integer":
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif kind == "number":
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
+        elif kind == "string":
+            ok = isinstance(value, str)
+        elif kind == "date":
+            if not (isinstance(value, str) and DATE_RE.match(value)):
+                return f"{path} is a date: expected YYYY-MM-DD, got {value!r}"
+            return None
+        elif kind == "list":
+            if not isinstance(value, list):
+                return f"{path} is a list of {_choices(spec)}: got {value!r}"
+            for item in value:
+                if item not in (spec.values or ()):
+                    return f"{path}: {item!r} is not one of {_choices(spec)}{did_you_mean(str(item), spec.values or ())}"
+            if len(set(value)) != len(value):
+                return f"{path}: the list repeats a value"
+            return None
+        else:  # enum, ordered_enum
+            if value in (spec.values or ()):
+                return None
+            return f"{path}: {value!r} is not one of {_choices(spec)}{did_you_mean(str(value), spec.values or ())}"
+        return None if ok else f"{path} is {_article(kind)} {kind}: got {value!r}"
+
+    def merged(self, other: Vocabulary) -> Vocabulary:
+        clash = [p for p in other.paths if p in self.paths and other.paths[p] != self.paths[p]]
+        if clash:
+            raise InputError([Diagnostic(other.files[0], 1, 1, f"vocabulary redefines '{clash[0]}' differently from {self.files[0]}")])
+        return Vocabulary({**self.paths, **other.paths}, self.files + other.files)
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[0] in "aeiou" else "a"
+
+
+def _choices(spec: PathSpec) -> str:
+    return ", ".join(spec.values or ())
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Load and check one vocabulary.yaml; all its problems are reported together."""
+    doc = parse(path)
+    errors = _check(doc)
+    if errors:
+        raise InputError(errors)
+    model = _VocabularyFile.model_validate(doc.data)
+    return Vocabulary(dict(sorted(model.paths.items())), (doc.path,))
+
+
+def _check(doc: Document) -> list[Diagnostic]:
+    try:
+        model = _VocabularyFile.model_validate(doc.data)
+    except ValidationError as exc:
+        return pydantic_diagnostics(doc, exc, _VocabularyFile)
+    errors = []
+    for name, spec in model.paths.items():
+        loc = ("paths", name)
+        if not PATH_RE.match(name):
+            errors.append(doc.error(loc, f"fact path '{name}' must be dotted lower_snake segments", key=True))
+        if spec.type in WITH_VALUES and not spec.values:
+            errors.append(doc.error(loc, f"{name}: type {spec.type} needs a non-empty 'values' list", key=True))
+        if spec.type not in WITH_VALUES and spec.values is not None:
+            errors.append(doc.error((*loc, "values"), f"{name}: type {spec.type} takes no 'values'", key=True))
+        if spec.values and len(set(spec.values)) != len(spec.values):
+            errors.append(doc.error((*loc, "values"), f"{name}: 'values' repeats a value"))
+    return errors
