@@ -88,15 +88,20 @@ def _pattern(crit: str, expr: dict[str, Any]) -> dict[str, Any]:
 def _and(*parts: dict[str, Any]) -> dict[str, Any]:
     if any(p is NEVER for p in parts):
         return NEVER
-    kept = [p for p in parts if p is not ALWAYS]
+    kept = _flat("$and", [p for p in parts if p is not ALWAYS])
     return ALWAYS if not kept else kept[0] if len(kept) == 1 else {"$and": kept}
 
 
 def _or(*parts: dict[str, Any]) -> dict[str, Any]:
     if any(p is ALWAYS for p in parts):
         return ALWAYS
-    kept = [p for p in parts if p is not NEVER]
+    kept = _flat("$or", [p for p in parts if p is not NEVER])
     return NEVER if not kept else kept[0] if len(kept) == 1 else {"$or": kept}
+
+
+def _flat(op: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Nested $and in $and (or $or in $or) read better as one list and mean the same."""
+    return [item for p in parts for item in (p[op] if op in p else [p])]
 
 
 def _branches(expr: dict[str, Any]) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -88,6 +87,7 @@ class DurableEngine:
             except Exception as exc:  # noqa: BLE001 - durable raises bare Exception
                 raise InternalError(f"durable_rules rejected compiled ruleset {name}: {explain(exc)}") from None
             self._names.append(name)
+        self._sessions = 0
         self._by_shard: dict[int, list[Any]] = {}
         for rule in compiled.rules:
             self._by_shard.setdefault(rule.shard, []).append(rule)
@@ -97,7 +97,8 @@ class DurableEngine:
         fired: dict[str, set[str]] = {}
         for shard, rules in sorted(self._by_shard.items()):
             facts = [engine_fact(rule, values, self.vocabulary, agreement_id) for rule in rules]
-            sid = json.dumps(agreement_id)  # a sid of its own per agreement; deleted below
+            self._sessions += 1
+            sid = str(self._sessions)  # a session of its own per agreement, deleted below
             for fact in facts:
                 fact["sid"] = sid
             self._fired.clear()
@@ -105,13 +106,10 @@ class DurableEngine:
                 state = self._host.assert_facts(self._names[shard], facts)
             except (MessageNotHandledException, MessageObservedException) as exc:
                 raise InternalError(f"durable_rules refused the facts of {agreement_id}: {type(exc).__name__}") from None
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - durable raises bare Exception with a code
                 raise InternalError(f"durable_rules failed on {agreement_id}: {explain(exc)}") from None
             finally:
-                try:
-                    self._host.delete_state(self._names[shard], sid)
-                except Exception:  # noqa: BLE001 - a missing session is fine; the error above is what matters
-                    pass
+                self._delete(shard, sid)
             if isinstance(state, dict) and "exception" in state:
                 raise InternalError(f"an action raised inside durable_rules on {agreement_id}: {state['exception']}")
             for fact_id, rule_name in self._fired:
@@ -120,6 +118,13 @@ class DurableEngine:
                     raise InternalError(f"rule {rule_name} fired for fact {fact_id}: facts merged across rules")
                 fired.setdefault(crit, set()).add(outcome)
         return {(r.pack, r.rule): _resolve(r.crit, agreement_id, fired.get(r.crit, set())) for r in self.compiled.rules}
+
+    def _delete(self, shard: int, sid: str) -> None:
+        """Sessions must not pile up: at 1,025 live ones durable_rules fails (and its dispatcher crashes)."""
+        try:
+            self._host.delete_state(self._names[shard], sid)
+        except Exception as exc:  # noqa: BLE001
+            raise InternalError(f"durable_rules could not delete session {sid}: {explain(exc)}") from None
 
     def close(self) -> None:
         """Free the C rulesets: engine.py never does, and each leaks ~125 KB otherwise."""
