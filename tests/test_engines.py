@@ -39,9 +39,11 @@ def value_strategy(spec: Any) -> st.SearchStrategy[Any]:
     if kind == "bool":
         return st.booleans()
     if kind == "integer":
-        return st.one_of(st.sampled_from([0, 9, 10, 11, 23, 24, 25, 71, 72, 73]), st.integers(-5, 10_000))
+        return st.one_of(st.sampled_from([0, 9, 10, 11, 23, 24, 25, 71, 72, 73]), st.integers(-(2**53) + 1, 2**53 - 1))
     if kind == "number":
-        return st.one_of(st.sampled_from([0.0, 0.5, 1.0]), st.floats(-1e6, 1e6, allow_nan=False))
+        # the vocabulary's supported range: 0, or 1e-4 <= |x| < 1e15 (see vocabulary.py)
+        magnitude = st.floats(1e-4, 1e15, exclude_max=True)
+        return st.one_of(st.sampled_from([0.0, 0.5, 1.0]), magnitude, magnitude.map(lambda x: -x))
     if kind == "string":
         return st.text(max_size=12)
     if kind == "date":

@@ -161,3 +161,10 @@ def test_shipped_vocabulary_loads_and_declares_every_type() -> None:
     assert {s.type for s in vocab.paths.values()} == {"bool", "integer", "number", "string", "date", "ordered_enum", "list"} | (
         {"enum"} if any(s.type == "enum" for s in vocab.paths.values()) else set()
     )
+
+
+@pytest.mark.parametrize("value", ["1e-05", "1.0e+16", "-2.5e-7"])
+def test_numbers_durable_cannot_parse_are_refused_with_a_location(tmp_path: Path, vocab, value: str) -> None:
+    """durable_rules segfaults on floats printed with an exponent; such values never reach it."""
+    path = fact_file(tmp_path / "n.yaml", f"  demo.share: {{value: {value}, source: s1, quote: q, evidence: text}}\n")
+    assert any("n.yaml:9:23: demo.share" in m and "outside the supported range" in m for m in errors_of(path, vocab))

@@ -17,6 +17,10 @@ PathType = Literal["bool", "integer", "number", "string", "date", "enum", "order
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 WITH_VALUES = ("enum", "ordered_enum", "list")
+# durable_rules' JSON parser crashes the process on numbers written with an exponent (1e-05, 1e+16),
+# which is how Python writes floats outside these bounds; integers stay exact up to 2^53.
+MIN_MAGNITUDE, MAX_MAGNITUDE = 1e-4, 1e15
+MAX_INTEGER = 2**53 - 1
 ORDERED = ("integer", "number", "date", "ordered_enum")
 
 
@@ -55,8 +59,12 @@ class Vocabulary:
             ok = isinstance(value, bool)
         elif kind == "integer":
             ok = isinstance(value, int) and not isinstance(value, bool)
+            if ok and abs(value) > MAX_INTEGER:
+                return f"{path}: {value} is beyond the supported range of +/-{MAX_INTEGER}"
         elif kind == "number":
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if ok and not (value == 0 or MIN_MAGNITUDE <= abs(value) < MAX_MAGNITUDE):
+                return f"{path}: {value!r} is outside the supported range (0, or between 0.0001 and 10^15 in size)"
         elif kind == "string":
             ok = isinstance(value, str)
         elif kind == "date":
