@@ -83,6 +83,11 @@ def default_facts() -> list[Path]:
     return [_default_root() / "facts"]
 
 
+def default_expected() -> Path | None:
+    folder = _default_root() / "tests" / "expected"
+    return folder if folder.is_dir() else None
+
+
 def _default_root() -> Path:
     """The repository we stand in, else the copies shipped in the package, else the source checkout."""
     for base in (Path.cwd(), *Path.cwd().parents):

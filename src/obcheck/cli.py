@@ -119,3 +119,60 @@ def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
     catalogue, count = run_validate(_paths(paths, default_facts), _paths(rules, default_rules))
     n_rules = sum(len(p.rules) for p in catalogue.packs)
     click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths")
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@rules_option
+@click.option("--expected", "expected_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of expected-findings files. Default: tests/expected/ of the repository, if present.")
+@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@click.option("--coverage", is_flag=True, help="Show, per rule, which outcomes its cases reach.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when outcome coverage is below this percentage.")
+@guarded
+def test_command(
+    paths: tuple[Path, ...], rules: tuple[Path, ...], expected_dir: Path | None, engine_name: str, coverage: bool, min_coverage: float | None
+) -> None:
+    """Run every rule's cases and every agreement's expected findings; exit 1 on a failure."""
+    from obcheck.cases import run_cases, run_expected
+    from obcheck.checker import default_expected, default_facts, default_rules, load_agreements, make_engine
+    from obcheck.errors import InputError as _InputError
+    from obcheck.rules import load_catalogue
+
+    catalogue = load_catalogue(_paths(rules, default_rules))
+    engine = make_engine(engine_name, catalogue)
+    try:
+        run = run_cases(catalogue, engine)
+        folder = expected_dir or default_expected()
+        expected = sorted(folder.glob("*.yaml")) if folder and folder.is_dir() else []
+        if expected:
+            agreements, errors = {}, []
+            for item in load_agreements(_paths(paths, default_facts), catalogue.vocabulary):
+                if isinstance(item, list):
+                    errors.extend(item)
+                else:
+                    agreements[item.id] = item
+            if errors:
+                raise _InputError(errors)
+            run_expected(catalogue, engine, expected, agreements, run)
+    finally:
+        engine.close()
+    for line in run.failures:
+        click.echo(f"FAIL {line}")
+    for line in run.todos:
+        click.echo(f"TODO {line}")
+    for line in run.vacuous:
+        click.echo(f"VACUOUS {line}")
+    if coverage:
+        click.echo("outcome coverage per rule (reached / possible):")
+        for key in sorted(run.possible):
+            missing = sorted(run.possible[key] - run.reached[key])
+            note = f"  missing: {', '.join(missing)}" if missing else ""
+            click.echo(f"  {key}: {len(run.reached[key] & run.possible[key])}/{len(run.possible[key])}{note}")
+        click.echo(f"coverage: {run.coverage:.1f}%")
+    below = min_coverage is not None and run.coverage < min_coverage
+    if below:
+        click.echo(f"coverage {run.coverage:.1f}% is below --min-coverage {min_coverage:g}")
+    click.echo(f"{run.passed} passed, {len(run.failures)} failed" + (f", {len(run.todos)} todo" if run.todos else ""))
+    if run.failures or run.vacuous or below:
+        sys.exit(EXIT_FINDINGS)

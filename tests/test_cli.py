@@ -1,0 +1,114 @@
+"""The command line as users and CI meet it: formats, exit codes, atomic output, engine choice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from obcheck import engine as durable
+from tests.conftest import MINI, ROOT, cli, fact_file
+
+GAP_FACTS = "  demo.flag: {value: false, source: s1, quote: q, evidence: text}\n  demo.level: {value: low, source: s1, quote: q, evidence: text}\n"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    fact_file(tmp_path / "facts" / "b.yaml", GAP_FACTS, id="b-2024")
+    fact_file(tmp_path / "facts" / "a.yaml", id="a-2024")
+    return tmp_path / "facts"
+
+
+def test_json_report_shape_and_byte_identical_runs(corpus: Path) -> None:
+    first = cli("check", corpus, "--rules", MINI, "--format", "json")
+    second = cli("check", corpus, "--rules", MINI, "--format", "json")
+    assert first.exit_code == 0 and first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert data["schema_version"] == 1
+    assert data["packs"] == [{"id": "mini", "version": "0.1", "title": "A small pack the tests use to exercise every operator", "rules": 2}]
+    assert [a["id"] for a in data["agreements"]] == ["a-2024", "b-2024"]
+    b = data["agreements"][1]
+    assert b["summary"] == {"met": 0, "partial": 0, "gap": 1, "unknown": 1, "not_applicable": 0}
+    simple = next(f for f in b["findings"] if f["rule"] == "simple")
+    assert simple["status"] == "gap" and simple["message"] == "Flag is false."
+    assert simple["expected"] == "demo.flag is true" and simple["actual"] == {"demo.flag": False}
+    assert simple["evidence"][0]["location"].endswith("b.yaml:9") and simple["evidence"][0]["source"]["url"] == "https://example.org/s1"
+    operators = next(f for f in b["findings"] if f["rule"] == "operators")
+    assert operators["status"] == "unknown" and operators["missing"] == ["demo.code", "demo.day", "demo.hours", "demo.share", "demo.tags"]
+    assert set(simple) >= {"rule", "pack", "title", "severity", "status", "message", "expected", "actual", "evidence", "missing", "criterion", "remediation"}
+
+
+def test_text_report_lists_gaps_with_locations(corpus: Path) -> None:
+    result = cli("check", corpus, "--rules", MINI)
+    assert result.exit_code == 0
+    assert "b-2024: Test agreement (bilateral-agreement, signed 2024-05-31)" in result.stdout
+    assert "  GAP      simple [low] " in result.stdout and "b.yaml:9" in result.stdout
+    assert "missing: demo.code, demo.day, demo.hours, demo.share, demo.tags" in result.stdout
+    assert result.stdout.rstrip().endswith("1 met, 0 partial, 1 gap, 2 unknown, 0 not_applicable")
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("never", 0), ("gap", 1), ("partial", 1), ("unknown", 1)])
+def test_fail_on_sets_the_exit_code(corpus: Path, fail_on: str, code: int) -> None:
+    assert cli("check", corpus, "--rules", MINI, "--fail-on", fail_on).exit_code == code
+
+
+def test_fail_on_unknown_counts_unknown_but_gap_does_not(tmp_path: Path) -> None:
+    fact_file(tmp_path / "u.yaml", "  demo.flag: {value: true, source: s1, quote: q, evidence: text}\n")
+    assert cli("check", tmp_path, "--rules", MINI, "--fail-on", "gap").exit_code == 0  # operators is unknown only
+    assert cli("check", tmp_path, "--rules", MINI, "--fail-on", "unknown").exit_code == 1
+
+
+def test_output_file_is_written_whole_and_replaced(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("previous")
+    assert cli("check", corpus, "--rules", MINI, "--format", "json", "--output", out).exit_code == 0
+    assert json.loads(out.read_text())["schema_version"] == 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+def test_bad_input_leaves_the_previous_output_untouched(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("previous")
+    fact_file(corpus / "bad.yaml", "  demo.flag: {value: maybe, source: s1, quote: q, evidence: text}\n", id="c-2024")
+    result = cli("check", corpus, "--rules", MINI, "--output", out)
+    assert result.exit_code == 2 and out.read_text() == "previous"
+
+
+@pytest.mark.skipif(not durable.available(), reason="durable_rules not importable here")
+def test_engines_give_the_same_report(corpus: Path) -> None:
+    a = json.loads(cli("check", corpus, "--rules", MINI, "--format", "json").stdout)
+    b = json.loads(cli("check", corpus, "--rules", MINI, "--format", "json", "--engine", "python").stdout)
+    assert a["tool"]["engine"] == "durable" and b["tool"]["engine"] == "python"
+    assert a["agreements"] == b["agreements"]
+
+
+def test_without_durable_obcheck_says_so_and_runs_on_the_interpreter(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(durable, "IMPORT_ERROR", "ImportError: simulated")
+    result = cli("check", corpus, "--rules", MINI, "--format", "json")
+    assert result.exit_code == 0
+    assert "durable_rules is not available here (ImportError: simulated); running on the Python interpreter" in result.stderr
+    assert json.loads(result.stdout)["tool"]["engine"] == "python"
+
+
+def test_usage_error_exits_2(corpus: Path) -> None:
+    assert cli("check", corpus, "--format", "yaml").exit_code == 2
+    result = cli("check", corpus / "nope.yaml", "--rules", MINI)
+    assert result.exit_code == 2 and "nope.yaml:1:1: no such file or folder" in result.stderr
+
+
+def test_validate_reports_counts(corpus: Path) -> None:
+    result = cli("validate", corpus, "--rules", MINI)
+    assert result.exit_code == 0 and result.stdout.startswith("ok: 2 fact files, 1 packs, 2 rules, 7 fact paths")
+
+
+def test_python_dash_m_runs_the_cli_as_a_process(corpus: Path) -> None:
+    """The console entry as users call it: a process, real exit code, no traceback on bad input."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    ok = subprocess.run([sys.executable, "-m", "obcheck", "check", str(corpus), "--rules", str(MINI)], capture_output=True, text=True, env=env)
+    assert ok.returncode == 0 and "b-2024" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "obcheck", "validate", str(MINI / "pack.yaml"), "--rules", str(MINI)], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "missing required key" in bad.stderr
