@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -13,7 +13,7 @@ from obcheck import __version__
 from obcheck.errors import Diagnostic, InputError, InternalError
 from obcheck.facts import Agreement, load_agreement
 from obcheck.rules import OUTCOMES, PLACEHOLDER_RE, Catalogue, Rule, describe, load_catalogue
-from obcheck.source import display_path, yaml_files
+from obcheck.source import yaml_files
 from obcheck.vocabulary import Vocabulary
 
 ENGINES = ("durable", "python")
@@ -231,20 +231,20 @@ def fill(template: str, agreement: Agreement) -> str:
     return PLACEHOLDER_RE.sub(value, template)
 
 
-def validate(fact_paths: Iterable[Path], rule_dirs: list[Path]) -> tuple[Catalogue, int]:
-    """Load rules and facts without evaluating; returns the catalogue and the number of fact files."""
-    catalogue = load_catalogue(rule_dirs)
-    errors: list[Diagnostic] = []
-    count = 0
-    for item in load_agreements(list(fact_paths), catalogue.vocabulary):
+def load_all(fact_paths: list[Path], vocabulary: Vocabulary) -> list[Agreement]:
+    """Every agreement, or InputError with every problem of every file."""
+    agreements, errors = [], []
+    for item in load_agreements(fact_paths, vocabulary):
         if isinstance(item, list):
             errors.extend(item)
         else:
-            count += 1
+            agreements.append(item)
     if errors:
         raise InputError(errors)
-    return catalogue, count
+    return agreements
 
 
-def shown(paths: list[Path]) -> str:
-    return ", ".join(display_path(p) for p in paths)
+def validate(fact_paths: list[Path], rule_dirs: list[Path]) -> tuple[Catalogue, int]:
+    """Load rules and facts without evaluating; returns the catalogue and the number of fact files."""
+    catalogue = load_catalogue(rule_dirs)
+    return catalogue, len(load_all(fact_paths, catalogue.vocabulary))

@@ -135,8 +135,7 @@ def test_command(
 ) -> None:
     """Run every rule's cases and every agreement's expected findings; exit 1 on a failure."""
     from obcheck.cases import run_cases, run_expected
-    from obcheck.checker import default_expected, default_facts, default_rules, load_agreements, make_engine
-    from obcheck.errors import InputError as _InputError
+    from obcheck.checker import default_expected, default_facts, default_rules, load_all, make_engine
     from obcheck.rules import load_catalogue
 
     catalogue = load_catalogue(_paths(rules, default_rules))
@@ -146,14 +145,7 @@ def test_command(
         folder = expected_dir or default_expected()
         expected = sorted(folder.glob("*.yaml")) if folder and folder.is_dir() else []
         if expected:
-            agreements, errors = {}, []
-            for item in load_agreements(_paths(paths, default_facts), catalogue.vocabulary):
-                if isinstance(item, list):
-                    errors.extend(item)
-                else:
-                    agreements[item.id] = item
-            if errors:
-                raise _InputError(errors)
+            agreements = {a.id: a for a in load_all(_paths(paths, default_facts), catalogue.vocabulary)}
             run_expected(catalogue, engine, expected, agreements, run)
     finally:
         engine.close()
@@ -175,4 +167,30 @@ def test_command(
         click.echo(f"coverage {run.coverage:.1f}% is below --min-coverage {min_coverage:g}")
     click.echo(f"{run.passed} passed, {len(run.failures)} failed" + (f", {len(run.todos)} todo" if run.todos else ""))
     if run.failures or run.vacuous or below:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.option("--write", "mode", flag_value="write", help="Rewrite the generated files.")
+@click.option("--check", "mode", flag_value="check", default=True, help="Exit 1 when a generated file is stale (default).")
+@guarded
+def docs(mode: str) -> None:
+    """Generate facts/README.md (the agreements table) and docs/rules.md (the rule catalogue) from the sources."""
+    from obcheck.checker import default_facts, default_rules, load_all
+    from obcheck.docgen import agreements_table, rule_catalogue
+    from obcheck.rules import load_catalogue
+
+    catalogue = load_catalogue(default_rules())
+    facts_dir = default_facts()[0]
+    agreements = load_all([facts_dir], catalogue.vocabulary)
+    targets = {facts_dir / "README.md": agreements_table(agreements), facts_dir.parent / "docs" / "rules.md": rule_catalogue(catalogue)}
+    stale = [path for path, text in targets.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    if mode == "write":
+        for path in stale:
+            write_output(targets[path], path)
+            click.echo(f"wrote {path}")
+        return
+    for path in stale:
+        click.echo(f"stale: {path} (run `obcheck docs --write`)")
+    if stale:
         sys.exit(EXIT_FINDINGS)

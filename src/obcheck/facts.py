@@ -80,6 +80,7 @@ class Agreement:
     kind: str
     parties: tuple[str, ...]
     signed: str | None
+    place: str | None
     file: str
     facts: dict[str, Fact]
     unverified: dict[str, str]
@@ -109,7 +110,7 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
         else:
             assert ev.source is not None
             facts[name] = Fact(name, ev.value, ev, sources[ev.source], doc.position(("facts", name), key=True)[0])
-    return Agreement(model.id, model.title, model.kind, tuple(model.parties), model.signed, doc.path, facts, unverified)
+    return Agreement(model.id, model.title, model.kind, tuple(model.parties), model.signed, model.place, doc.path, facts, unverified)
 
 
 def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:

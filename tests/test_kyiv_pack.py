@@ -1,0 +1,108 @@
+"""The Kyiv Security Compact pack: complete, satisfiable, never met on missing facts; findings on the shipped corpus."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+
+from obcheck.cases import relied_on
+from obcheck.checker import make_engine
+from obcheck.facts import load_agreement
+from obcheck.rules import Catalogue, load_catalogue
+from tests.conftest import IDEAL, ROOT, cli
+
+PACK = "kyiv-security-compact-2022"
+CRITERIA = (
+    "binding-status positive-commitments bilateral-plus-joint-compact core-guarantor-group broader-non-military-group "
+    "russia-excluded-no-veto supplementary-agreements un-endorsement peace-process-embedding self-defence-capacity "
+    "guaranteed-security-assistance resource-mobilisation-codified defence-industrial-base-investment "
+    "weapons-transfers-swift-delivery air-missile-defence-closed-sky intelligence-sharing training-missions-nato-standards "
+    "joint-exercises-ukraine-and-nato-soil territorial-defence-and-reserve rapid-reaction-forces eu-defence-financing-access "
+    "preventive-measures-package extended-guarantees-on-aggression joint-threat-assessment consultation-within-24h "
+    "activation-decision-72h activation-without-third-party-confirmation sanctions-maintained-until-conditions "
+    "snapback-sanctions asset-seizure-legal-framework black-sea-regional-security territorial-scope-recognised-borders "
+    "open-ended-duration immediate-effect return-of-displaced-prerequisite eu-nato-path-preserved"
+).split()
+DONE_WHEN_2024 = ("gb-2024", "us-2024", "de-2024", "fr-2024")
+
+
+@cache
+def catalogue() -> Catalogue:
+    return load_catalogue([ROOT / "rules"])
+
+
+@cache
+def engine(name: str) -> Any:
+    return make_engine(name, catalogue())
+
+
+def kyiv_rules() -> list[Any]:
+    return [r for r in catalogue().rules() if r.pack == PACK]
+
+
+def test_one_rule_per_criterion_with_tier_and_citation() -> None:
+    rules = kyiv_rules()
+    assert sorted(r.id for r in rules) == sorted(CRITERIA)
+    for rule in rules:
+        assert rule.tier in ("framework", "core-military", "broader-non-military")
+        assert rule.criterion.url.startswith("https://") and rule.criterion.standard == PACK
+
+
+@pytest.mark.parametrize("engine_name", ["durable", "python"])
+def test_the_ideal_agreement_meets_every_criterion(engine_name: str) -> None:
+    ideal = load_agreement(IDEAL, catalogue().vocabulary)
+    outcomes = engine(engine_name).evaluate(ideal.id, ideal.values)
+    not_met = {rule: o for (pack, rule), o in outcomes.items() if pack == PACK and o not in ("met", "not_applicable")}
+    assert not_met == {}
+
+
+@pytest.mark.parametrize("rule_id", CRITERIA)
+def test_deleting_a_relied_on_fact_turns_the_rule_unknown_never_met(rule_id: str) -> None:
+    ideal = load_agreement(IDEAL, catalogue().vocabulary)
+    rule = next(r for r in kyiv_rules() if r.id == rule_id)
+    paths = [p for p in relied_on(rule) if p in ideal.values]
+    assert paths, f"{rule_id}: the ideal agreement states none of the facts it relies on"
+    for path in paths:
+        values = {k: v for k, v in ideal.values.items() if k != path}
+        for name in ("durable", "python"):
+            assert engine(name).evaluate(ideal.id, values)[(PACK, rule_id)] == "unknown", (rule_id, path, name)
+
+
+# ------------------------------------------------------------------ the shipped corpus
+
+
+@cache
+def shipped() -> dict[str, Any]:
+    result = cli("check", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return {a["id"]: a for a in json.loads(result.stdout)["agreements"]}
+
+
+def status(agreement: str, rule: str) -> str:
+    return next(f["status"] for f in shipped()[agreement]["findings"] if f["rule"] == rule)
+
+
+def test_every_shipped_agreement_gets_all_36_rules() -> None:
+    assert set(DONE_WHEN_2024) | {"budapest-memorandum-1994"} <= set(shipped())
+    for agreement in shipped().values():
+        assert sorted(f["rule"] for f in agreement["findings"] if f["pack"] == PACK) == sorted(CRITERIA)
+        assert sum(agreement["summary"].values()) == len(agreement["findings"])
+
+
+def test_budapest_memorandum_is_a_gap_on_activation_and_not_met_on_binding_status() -> None:
+    assert status("budapest-memorandum-1994", "activation-without-third-party-confirmation") == "gap"
+    assert status("budapest-memorandum-1994", "binding-status") != "met"
+
+
+@pytest.mark.parametrize("agreement", DONE_WHEN_2024)
+def test_no_2024_agreement_is_met_on_binding_status_or_open_ended_duration(agreement: str) -> None:
+    assert status(agreement, "binding-status") != "met"
+    assert status(agreement, "open-ended-duration") != "met"
+
+
+def test_shipped_json_is_byte_identical_across_runs() -> None:
+    first = cli("check", "--format", "json").stdout
+    assert first == cli("check", "--format", "json").stdout
