@@ -13,6 +13,7 @@ import click
 
 from obcheck import __version__
 from obcheck.errors import InputError, InternalError
+from obcheck.reporters import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = {"gap": ("gap",), "partial": ("gap", "partial"), "unknown": ("gap", "partial", "unknown"), "never": ()}
@@ -89,7 +90,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
-@click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]), help="Output format.")
+@click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(list(FORMATS)), help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of standard output.")
 @click.option("--fail-on", default="never", show_default=True, type=click.Choice(list(FAIL_ON)),
               help="Exit 1 when any finding is at or above this status (gap > partial > unknown).")
@@ -194,3 +195,33 @@ def docs(mode: str) -> None:
         click.echo(f"stale: {path} (run `obcheck docs --write`)")
     if stale:
         sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@rules_option
+@click.option("--format", "fmt", default="terminal", show_default=True, type=click.Choice(["terminal", "csv", "markdown", "json", "html"]))
+@click.option("--sort", default="id", show_default=True, type=click.Choice(["id", "gaps"]), help="Row order: by id, or most gaps first.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of standard output.")
+@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@guarded
+def matrix(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str, output: Path | None, engine_name: str) -> None:
+    """Agreements as rows, criteria as columns (grouped by tier): where each agreement falls short."""
+    import shutil
+
+    from obcheck.checker import default_facts, default_rules, run_check
+    from obcheck.reporters import matrix as grid
+
+    report = run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name)
+    if fmt == "html":
+        from obcheck.reporters.html import render
+
+        text = render(report, sort)
+    else:
+        m = grid.build(report, sort)
+        if fmt == "terminal":
+            color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            text = grid.render_terminal(m, shutil.get_terminal_size((120, 40)).columns, color)
+        else:
+            text = {"csv": grid.render_csv, "markdown": grid.render_markdown, "json": grid.render_json}[fmt](m)
+    write_output(text, output)

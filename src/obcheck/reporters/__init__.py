@@ -11,6 +11,11 @@ from typing import Any
 FORMATS: dict[str, str] = {
     "text": "text",
     "json": "json_report",
+    "markdown": "markdown",
+    "csv": "csv_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "html": "html",
 }
 
 

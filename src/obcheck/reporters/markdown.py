@@ -1,0 +1,39 @@
+"""Markdown reporter: a summary table, then per agreement its gaps, partials and unknowns with citations."""
+
+from __future__ import annotations
+
+from obcheck.checker import Report
+from obcheck.rules import OUTCOMES
+
+LISTED = ("gap", "partial", "unknown")
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render(report: Report) -> str:
+    packs = ", ".join(f"{p['title']} ({p['id']} {p['version']}, {p['rules']} rules)" for p in report.packs)
+    lines = ["# obcheck gap report", "", f"Standard: {packs}.", ""]
+    lines += ["| agreement | signed | " + " | ".join(OUTCOMES) + " |", "|---|---|" + "---:|" * len(OUTCOMES)]
+    for a in report.agreements:
+        counts = " | ".join(str(a.summary[o]) for o in OUTCOMES)
+        lines.append(f"| [{_cell(a.id)}](#{a.id}) {_cell(a.title)} | {a.signed or 'not signed'} | {counts} |")
+    for a in report.agreements:
+        lines += ["", f"## {a.id}", "", f"{_cell(a.title)} ({a.kind}{', signed ' + a.signed if a.signed else ''}); facts: `{a.file}`."]
+        for status in LISTED:
+            found = [f for f in a.findings if f.status == status]
+            if not found:
+                continue
+            lines += ["", f"### {status} ({len(found)})", ""]
+            for f in found:
+                c = f.criterion
+                secondary = ", rests on secondary sources" if c["secondary_only"] else ""
+                lines.append(f"- **{f.title}** (`{f.rule}`, {f.severity}): {_cell(f.message)}")
+                if f.missing:
+                    lines.append(f"  - missing facts: {', '.join(f'`{m}`' for m in f.missing)}")
+                for e in f.evidence:
+                    clause = f", {e['clause']}" if e.get("clause") else ""
+                    lines.append(f"  - `{e['fact']}` = {_cell(e['value'])}: \"{_cell(e['quote'])}\" ([{_cell(e['source']['title'])}]({e['source']['url']}){clause}; {e['evidence_level']})")
+                lines.append(f"  - criterion: {_cell(c['section'])} ([source]({c['url']}); {c['evidence_level']}{secondary})")
+    return "\n".join(lines) + "\n"
