@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from obcheck import __version__
 from obcheck.errors import Diagnostic, InputError, InternalError
 from obcheck.facts import Agreement, load_agreement
-from obcheck.rules import OUTCOMES, PLACEHOLDER_RE, Catalogue, Rule, describe, load_catalogue
+from obcheck.rules import OUTCOMES, PLACEHOLDER_RE, Catalogue, Rule, describe, load_catalogue, show_value
 from obcheck.source import yaml_files
 from obcheck.vocabulary import Vocabulary
 
@@ -221,12 +221,7 @@ def fill(template: str, agreement: Agreement) -> str:
 
     def value(match: re.Match[str]) -> str:
         fact = agreement.facts.get(match.group(1))
-        if fact is None:
-            return "unknown"
-        v = fact.value
-        if isinstance(v, bool):
-            return str(v).lower()
-        return ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+        return show_value(fact.value if fact else None)
 
     return PLACEHOLDER_RE.sub(value, template)
 

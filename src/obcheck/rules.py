@@ -73,7 +73,7 @@ def describe(cond: Condition) -> str:
                  "at_least": "is at least", "at_most": "is at most", "contains": "includes"}
         if cond.op == "exists":
             return f"{cond.path} is stated"
-        value = ", ".join(map(_show, cond.value)) if isinstance(cond.value, list) else _show(cond.value)
+        value = ", ".join(map(show_value, cond.value)) if isinstance(cond.value, list) else show_value(cond.value)
         return f"{cond.path} {words[cond.op]} {value}"
     if isinstance(cond, Not):
         return f"not ({describe(cond.part)})"
@@ -81,8 +81,15 @@ def describe(cond: Condition) -> str:
     return joiner.join(describe(p) if isinstance(p, (Predicate, Not)) else f"({describe(p)})" for p in cond.parts)
 
 
-def _show(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
+def show_value(value: Any) -> str:
+    """A fact value as people write it: true/false, lists comma-separated, None as unknown."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return ", ".join(map(show_value, value)) if value else "none"
+    return str(value)
 
 
 # ------------------------------------------------------------------ models

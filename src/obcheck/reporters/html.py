@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from obcheck.checker import Report
 from obcheck.reporters.matrix import SYMBOL, build
+from obcheck.rules import show_value
 
 
 def render(report: Report, sort: str = "id") -> str:
@@ -23,5 +24,5 @@ def render(report: Report, sort: str = "id") -> str:
             tiers.append((column.tier, 1))
     findings = {(a.id, f"{f.pack}/{f.rule}"): f for a in report.agreements for f in a.findings}
     return env.get_template("report.html.j2").render(
-        report=report, matrix=matrix, tiers=tiers, symbol=SYMBOL, findings=findings,
+        report=report, matrix=matrix, tiers=tiers, symbol=SYMBOL, findings=findings, show=show_value,
     )

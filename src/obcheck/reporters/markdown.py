@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from obcheck.checker import Report
-from obcheck.rules import OUTCOMES
+from obcheck.rules import OUTCOMES, show_value
 
 LISTED = ("gap", "partial", "unknown")
 
@@ -34,6 +34,6 @@ def render(report: Report) -> str:
                     lines.append(f"  - missing facts: {', '.join(f'`{m}`' for m in f.missing)}")
                 for e in f.evidence:
                     clause = f", {e['clause']}" if e.get("clause") else ""
-                    lines.append(f"  - `{e['fact']}` = {_cell(e['value'])}: \"{_cell(e['quote'])}\" ([{_cell(e['source']['title'])}]({e['source']['url']}){clause}; {e['evidence_level']})")
+                    lines.append(f"  - `{e['fact']}` = {_cell(show_value(e['value']))}: \"{_cell(e['quote'])}\" ([{_cell(e['source']['title'])}]({e['source']['url']}){clause}; {e['evidence_level']})")
                 lines.append(f"  - criterion: {_cell(c['section'])} ([source]({c['url']}); {c['evidence_level']}{secondary})")
     return "\n".join(lines) + "\n"

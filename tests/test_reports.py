@@ -1,0 +1,134 @@
+"""Report formats: golden CSV and Markdown, SARIF against its schema, JUnit counts, HTML escaping and a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, MINI, ROOT, cli, fact_file
+
+CORPUS = FIXTURES / "corpus"
+
+
+def run(*args: str | Path) -> str:
+    result = cli("check", CORPUS, "--rules", MINI, *args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize(("fmt", "golden"), [("csv", "corpus.csv"), ("markdown", "corpus.md"), ("text", "corpus.txt")])
+def test_golden_reports(fmt: str, golden: str, update_golden: bool) -> None:
+    text = run("--format", fmt)
+    path = ROOT / "tests" / "golden" / golden
+    if update_golden:
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def test_matrix_formats_are_golden(update_golden: bool) -> None:
+    for fmt, golden in (("csv", "matrix.csv"), ("markdown", "matrix.md"), ("json", "matrix.json")):
+        result = cli("matrix", CORPUS, "--rules", MINI, "--format", fmt, "--sort", "gaps")
+        assert result.exit_code == 0, result.stderr
+        path = ROOT / "tests" / "golden" / golden
+        if update_golden:
+            path.write_text(result.stdout)
+        assert result.stdout == path.read_text()
+
+
+def test_sarif_validates_against_the_2_1_0_schema() -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+    sarif = json.loads(run("--format", "sarif"))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    report = json.loads(run("--format", "json"))
+    not_met = [(a["id"], f["rule"]) for a in report["agreements"] for f in a["findings"] if f["status"] in ("gap", "partial", "unknown")]
+    assert sorted((r["properties"]["agreement"], r["ruleId"].split("/")[1]) for r in results) == sorted(not_met)
+    gap = next(r for r in results if r["properties"]["status"] == "gap")
+    assert gap["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "tests/fixtures/corpus/beta-2025.yaml"}, "region": {"startLine": 8}}
+    assert gap["level"] == "note"  # the rule is low severity
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["mini/simple"]["helpUri"] == "https://example.org/demo"
+
+
+def test_junit_parses_and_its_counts_match_the_json_report() -> None:
+    root = ET.fromstring(run("--format", "junit"))
+    report = json.loads(run("--format", "json"))
+    assert int(root.get("tests")) == sum(len(a["findings"]) for a in report["agreements"])
+    assert int(root.get("failures")) == report["summary"]["gap"]
+    assert int(root.get("skipped")) == report["summary"]["unknown"]
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert set(suites) == {a["id"] for a in report["agreements"]}
+    failure = suites["beta-2025"].find("testcase[@name='simple']/failure")
+    assert failure is not None and failure.get("message") == "Flag is false."
+
+
+def html_report(tmp_path: Path, title: str = "Alpha test agreement") -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    text = (corpus / "alpha-2024.yaml").read_text().replace("title: Alpha test agreement", f"title: {json.dumps(title)}")
+    (corpus / "alpha-2024.yaml").write_text(text)
+    out = tmp_path / "report.html"
+    result = cli("matrix", corpus, "--rules", MINI, "--format", "html", "--output", out)
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+
+
+def test_html_is_self_contained_and_escapes_fact_text(tmp_path: Path) -> None:
+    html = html_report(tmp_path, XSS).read_text()
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html.split("<body>")[0]), "the head must load nothing"
+    assert "@import" not in html and "url(" not in html
+    # every matrix cell links to a finding that exists on the page
+    cells = re.findall(r'<td class="s-[a-z_]+"><a href="#([^"]+)"', html)
+    assert len(cells) == 2 * 2 and all(f'id="{c}"' in html for c in cells)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+BROWSER_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (Debian package 'chromium'; .ci/run installs it)")
+def test_html_renders_in_headless_chromium(tmp_path: Path, record_property: pytest.RecordProperty) -> None:
+    page = html_report(tmp_path, XSS)
+    profile = tmp_path / "profile"
+    dom = subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    ).stdout
+    assert '<table class="matrix" id="matrix">' in dom
+    assert "<script" not in dom.lower(), "the fact title must stay inert text, never an element"
+    assert "&lt;script&gt;" in dom
+    links = re.findall(r'<td class="s-([a-z_]+)"><a href="#([^"]+)"', dom)
+    assert len(links) == 4 and all(f'id="{target}"' in dom for _, target in links)
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1200,900", page.as_uri()],
+        capture_output=True, timeout=120,
+    )
+    assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5000
+    keep = ROOT / "tests" / "output"
+    keep.mkdir(exist_ok=True)
+    shutil.copy(shot, keep / "report.png")
+    record_property("screenshot", str(keep / "report.png"))
+    print(f"screenshot: {keep / 'report.png'}")
+
+
+def test_text_output_matches_the_json_counts(tmp_path: Path) -> None:
+    fact_file(tmp_path / "x.yaml", id="x-2024")
+    text = cli("check", tmp_path, "--rules", MINI).stdout
+    assert "1 agreements against mini 0.1 (2 rules): 1 met, 0 partial, 0 gap, 1 unknown, 0 not_applicable" in text
