@@ -132,3 +132,50 @@ def test_text_output_matches_the_json_counts(tmp_path: Path) -> None:
     fact_file(tmp_path / "x.yaml", id="x-2024")
     text = cli("check", tmp_path, "--rules", MINI).stdout
     assert "1 agreements against mini 0.1 (2 rules): 1 met, 0 partial, 0 gap, 1 unknown, 0 not_applicable" in text
+
+
+def test_diff_names_each_flipped_outcome_and_its_cause(tmp_path: Path) -> None:
+    old = fact_file(tmp_path / "old.yaml", "  demo.flag: {value: false, source: s1, quote: q, evidence: text}\n")
+    new = fact_file(tmp_path / "new.yaml", "  demo.flag: {value: true, source: s1, quote: q, evidence: text}\n")
+    result = cli("diff", old, new, "--rules", MINI)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "test-2024 mini/simple: gap -> met\n  because fact demo.flag: false -> true\n1 outcome changed\n"
+    assert cli("diff", old, old, "--rules", MINI).stdout == "no outcome changed\n"
+
+
+def test_diff_reports_added_agreements_and_changed_rules(tmp_path: Path) -> None:
+    a = tmp_path / "a"
+    fact_file(a / "x.yaml", id="x-2024")
+    b = tmp_path / "b"
+    fact_file(b / "x.yaml", id="x-2024")
+    fact_file(b / "y.yaml", id="y-2024")
+    out = cli("diff", a, b, "--rules", MINI).stdout
+    assert "y-2024 mini/simple: absent -> met\n  because agreement y-2024 added" in out
+
+
+def test_questions_rank_missing_facts_by_the_unknowns_they_keep(tmp_path: Path) -> None:
+    result = cli("questions", CORPUS, "--rules", MINI, "--format", "json")
+    data = {e["agreement"]: e["questions"] for e in json.loads(result.stdout)}
+    assert data["alpha-2024"] == []
+    tags = next(q for q in data["beta-2025"] if q["fact"] == "demo.tags")
+    assert tags == {"fact": "demo.tags", "unknown_outcomes": 1, "rules": ["operators"], "unverified_note": "The tags were not reported."}
+    text = cli("questions", CORPUS, "--rules", MINI).stdout
+    assert "   1 unknown  demo.tags  (operators)  [unverified: The tags were not reported.]" in text
+
+
+def test_diff_between_git_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(MINI, repo / "rules" / "mini")
+    shutil.move(repo / "rules" / "mini" / "vocabulary.yaml", repo / "rules" / "vocabulary.yaml")
+    fact_file(repo / "facts" / "x.yaml", "  demo.flag: {value: false, source: s1, quote: q, evidence: text}\n", id="x-2024")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(repo), "commit", "-qm", "one"], check=True)
+    fact_file(repo / "facts" / "x.yaml", "  demo.flag: {value: true, source: s1, quote: q, evidence: text}\n", id="x-2024")
+    subprocess.run([*git, "-C", str(repo), "commit", "-qam", "two"], check=True)
+    monkeypatch.chdir(repo)
+    result = cli("diff", "--rev", "HEAD~1..HEAD")
+    assert result.exit_code == 0, result.stderr
+    assert "x-2024 mini/simple: gap -> met\n  because fact demo.flag: false -> true" in result.stdout
+    assert cli("diff", "--rev", "nope..HEAD").exit_code == 2

@@ -225,3 +225,71 @@ def matrix(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str
         else:
             text = {"csv": grid.render_csv, "markdown": grid.render_markdown, "json": grid.render_json}[fmt](m)
     write_output(text, output)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@rules_option
+@click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]))
+@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@guarded
+def questions(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, engine_name: str) -> None:
+    """The research to-do list: per agreement, the missing facts that keep criteria unknown, most needed first."""
+    import json
+
+    from obcheck.checker import default_facts, default_rules, run_check
+    from obcheck.diff import questions as ask, render_questions
+
+    unverified: dict[str, dict[str, str]] = {}
+    report = run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name,
+                       on_agreement=lambda a: unverified.__setitem__(a.id, a.unverified))
+    items = ask(report, unverified)
+    click.echo(json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False) if fmt == "json" else render_questions(items), nl=fmt == "json")
+
+
+@main.command()
+@click.argument("old", required=False, type=click.Path(path_type=Path))
+@click.argument("new", required=False, type=click.Path(path_type=Path))
+@rules_option
+@click.option("--rev", help="Compare two git revisions of the repository's facts/ and rules/, as A..B.")
+@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@guarded
+def diff(old: Path | None, new: Path | None, rules: tuple[Path, ...], rev: str | None, engine_name: str) -> None:
+    """List each outcome that flips between OLD and NEW (files, folders, or --rev A..B) and why."""
+    from obcheck.checker import default_rules, run_check
+    from obcheck.diff import flips, render_flips
+    from obcheck.rules import load_catalogue
+
+    def rules_by_key(dirs: list[Path]) -> dict[str, Any]:
+        return {f"{r.pack}/{r.id}": r for r in load_catalogue(dirs).rules()}
+
+    if rev:
+        if old or new or ".." not in rev:
+            raise click.UsageError("use either OLD NEW or --rev A..B")
+        a, b = rev.split("..", 1)
+        with tempfile.TemporaryDirectory() as tmp:
+            sides = [_checkout(a, Path(tmp) / "old"), _checkout(b or "HEAD", Path(tmp) / "new")]
+            reports = [run_check([s / "facts"], [s / "rules"], engine_name) for s in sides]
+            defs = [rules_by_key([s / "rules"]) for s in sides]
+    else:
+        if not (old and new):
+            raise click.UsageError("give OLD and NEW (fact files or folders), or --rev A..B")
+        dirs = _paths(rules, default_rules)
+        reports = [run_check([old], dirs, engine_name), run_check([new], dirs, engine_name)]
+        defs = [rules_by_key(dirs)] * 2
+    items = flips(reports[0], reports[1], defs[0], defs[1])
+    click.echo(render_flips(items), nl=False)
+
+
+def _checkout(rev: str, into: Path) -> Path:
+    """facts/ and rules/ as they were at a git revision, extracted with git archive (the work tree is untouched)."""
+    import subprocess
+
+    into.mkdir(parents=True)
+    try:
+        archive = subprocess.run(["git", "archive", "--format=tar", rev, "facts", "rules"], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True, capture_output=True)
+    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+        detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else str(exc)
+        raise click.UsageError(f"cannot read facts/ and rules/ at revision {rev!r}: {detail}") from None
+    return into

@@ -33,23 +33,23 @@ def _predicate(pred: Predicate, values: dict[str, Any], vocabulary: Vocabulary) 
         return True
     if op == "contains":
         return expected in actual
-    if op == "equals":
-        return bool(actual == expected and type(actual) is type(expected) or _same_number(actual, expected))
-    if op == "not_equals":
-        return not _predicate(Predicate(pred.path, "equals", expected, 0, 0), values, vocabulary)
-    if op == "in":
-        return any(_predicate(Predicate(pred.path, "equals", e, 0, 0), values, vocabulary) for e in expected)
-    if op == "not_in":
-        return not any(_predicate(Predicate(pred.path, "equals", e, 0, 0), values, vocabulary) for e in expected)
+    if op in ("equals", "not_equals"):
+        return _equal(actual, expected) == (op == "equals")
+    if op in ("in", "not_in"):
+        return any(_equal(actual, e) for e in expected) == (op == "in")
     spec = vocabulary.paths[pred.path]
     if spec.type == "ordered_enum":
         actual, expected = vocabulary.rank(pred.path, actual), vocabulary.rank(pred.path, expected)
     return bool(actual >= expected) if op == "at_least" else bool(actual <= expected)
 
 
-def _same_number(a: Any, b: Any) -> bool:
-    numeric = (int, float)
-    return isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a, bool) and not isinstance(b, bool) and a == b
+def _equal(a: Any, b: Any) -> bool:
+    """Equal values of the same type; ints and floats compare as numbers, booleans never equal numbers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    return type(a) is type(b) and a == b
 
 
 def decide(applies: Truth, met: Truth, partial: Truth, has_partial: bool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union
 
@@ -31,8 +31,8 @@ class Predicate:
     path: str
     op: str
     value: Any
-    line: int
-    col: int
+    line: int = field(compare=False)  # where it was written does not change what it means
+    col: int = field(compare=False)
 
 
 @dataclass(frozen=True)
