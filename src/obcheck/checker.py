@@ -19,6 +19,12 @@ from obcheck.vocabulary import Vocabulary
 ENGINES = ("durable", "python")
 
 
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
+
 class Engine(Protocol):
     name: str
 
@@ -122,7 +128,9 @@ def make_engine(name: str, catalogue: Catalogue, warn: Callable[[str], None] = l
 # ------------------------------------------------------------------ the run
 
 
-def load_agreements(paths: list[Path], vocabulary: Vocabulary) -> Iterator[Agreement | list[Diagnostic]]:
+def load_agreements(
+    paths: list[Path], vocabulary: Vocabulary, progress: Progress | None = None
+) -> Iterator[Agreement | list[Diagnostic]]:
     """Each fact file in turn, validated; a bad file yields its diagnostics instead, so all errors are seen."""
     seen: dict[str, str] = {}
     try:
@@ -130,7 +138,11 @@ def load_agreements(paths: list[Path], vocabulary: Vocabulary) -> Iterator[Agree
     except InputError as exc:
         yield exc.diagnostics
         return
+    if progress:
+        progress.start(len(files))
     for file in files:
+        if progress:
+            progress.advance()
         try:
             agreement = load_agreement(file, vocabulary)
         except InputError as exc:
@@ -145,7 +157,7 @@ def load_agreements(paths: list[Path], vocabulary: Vocabulary) -> Iterator[Agree
 
 def run_check(
     fact_paths: list[Path], rule_dirs: list[Path], engine_name: str = "durable",
-    on_agreement: Callable[[Agreement], None] | None = None,
+    on_agreement: Callable[[Agreement], None] | None = None, progress: Progress | None = None,
 ) -> Report:
     """Evaluate every rule against every agreement. Any bad input anywhere: InputError, and no report at all."""
     catalogue = load_catalogue(rule_dirs)
@@ -157,7 +169,7 @@ def run_check(
     )
     errors: list[Diagnostic] = []
     try:
-        for item in load_agreements(fact_paths, catalogue.vocabulary):
+        for item in load_agreements(fact_paths, catalogue.vocabulary, progress):
             if isinstance(item, list):
                 errors.extend(item)
                 continue

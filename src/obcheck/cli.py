@@ -66,6 +66,42 @@ def write_output(text: str, output: Path | None) -> None:
         raise
 
 
+class _Bar:
+    """A progress bar on stderr when it is a terminal; nothing at all when output is piped or redirected."""
+
+    def __init__(self) -> None:
+        self._progress: Any = None
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        if not sys.stderr.isatty() or total < 2:
+            return
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._progress = Progress(console=Console(stderr=True), transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task("checking", total=total)
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def _run(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, **kwargs: Any) -> Any:
+    from obcheck.checker import default_facts, default_rules, run_check
+
+    bar = _Bar()
+    try:
+        return run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name, progress=bar, **kwargs)
+    finally:
+        bar.stop()
+
+
 def _paths(values: tuple[Path, ...], default: Callable[[], list[Path]]) -> list[Path]:
     return list(values) if values else default()
 
@@ -99,10 +135,9 @@ def main() -> None:
 @guarded
 def check(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str) -> None:
     """Report the gaps of each agreement (fact files or folders; default: the repository's facts/)."""
-    from obcheck.checker import default_facts, default_rules, run_check
     from obcheck.reporters import renderer
 
-    report = run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name)
+    report = _run(paths, rules, engine_name)
     write_output(renderer(fmt)(report), output)
     failing = FAIL_ON[fail_on]
     if any(f.status in failing for a in report.agreements for f in a.findings):
@@ -209,10 +244,9 @@ def matrix(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str
     """Agreements as rows, criteria as columns (grouped by tier): where each agreement falls short."""
     import shutil
 
-    from obcheck.checker import default_facts, default_rules, run_check
     from obcheck.reporters import matrix as grid
 
-    report = run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name)
+    report = _run(paths, rules, engine_name)
     if fmt == "html":
         from obcheck.reporters.html import render
 
@@ -237,12 +271,10 @@ def questions(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, engine
     """The research to-do list: per agreement, the missing facts that keep criteria unknown, most needed first."""
     import json
 
-    from obcheck.checker import default_facts, default_rules, run_check
     from obcheck.diff import questions as ask, render_questions
 
     unverified: dict[str, dict[str, str]] = {}
-    report = run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name,
-                       on_agreement=lambda a: unverified.__setitem__(a.id, a.unverified))
+    report = _run(paths, rules, engine_name, on_agreement=lambda a: unverified.__setitem__(a.id, a.unverified))
     items = ask(report, unverified)
     click.echo(json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False) if fmt == "json" else render_questions(items), nl=fmt == "json")
 
