@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -63,19 +63,30 @@ class AgreementReport:
     findings: list[Finding]
 
 
-@dataclass
 class Report:
-    tool: dict[str, str]
-    packs: list[dict[str, Any]]
-    agreements: list[AgreementReport] = field(default_factory=list)
+    """The run's result. Agreements stream from `source` once; `summary` counts what has streamed so far.
+    Renderers that need every agreement at once call `agreements`, which keeps them in memory."""
+
+    def __init__(self, tool: dict[str, str], packs: list[dict[str, Any]], agreements: Iterable[AgreementReport] = ()) -> None:
+        self.tool, self.packs = tool, packs
+        self.source: Iterator[AgreementReport] = iter(agreements)
+        self.summary = dict.fromkeys(OUTCOMES, 0)
+        self.statuses: set[str] = set()
+        self._kept: list[AgreementReport] | None = None
+
+    def stream(self) -> Iterator[AgreementReport]:
+        for agreement in self.source:
+            for outcome, n in agreement.summary.items():
+                self.summary[outcome] += n
+                if n:
+                    self.statuses.add(outcome)
+            yield agreement
 
     @property
-    def summary(self) -> dict[str, int]:
-        totals = dict.fromkeys(OUTCOMES, 0)
-        for agreement in self.agreements:
-            for outcome, n in agreement.summary.items():
-                totals[outcome] += n
-        return totals
+    def agreements(self) -> list[AgreementReport]:
+        if self._kept is None:
+            self._kept = list(self.stream())
+        return self._kept
 
 
 # ------------------------------------------------------------------ discovery
@@ -128,63 +139,144 @@ def make_engine(name: str, catalogue: Catalogue, warn: Callable[[str], None] = l
 # ------------------------------------------------------------------ the run
 
 
+def fact_files(paths: list[Path]) -> list[Path] | list[Diagnostic]:
+    """The fact files named (folders walked in sorted order), or the diagnostics of a bad path."""
+    try:
+        return list(yaml_files(paths, what="fact"))
+    except InputError as exc:
+        return exc.diagnostics
+
+
 def load_agreements(
     paths: list[Path], vocabulary: Vocabulary, progress: Progress | None = None
 ) -> Iterator[Agreement | list[Diagnostic]]:
     """Each fact file in turn, validated; a bad file yields its diagnostics instead, so all errors are seen."""
-    seen: dict[str, str] = {}
-    try:
-        files = list(yaml_files(paths, what="fact"))
-    except InputError as exc:
-        yield exc.diagnostics
+    files = fact_files(paths)
+    if files and isinstance(files[0], Diagnostic):
+        yield files  # type: ignore[misc]
         return
+    seen = _Ids()
     if progress:
         progress.start(len(files))
     for file in files:
         if progress:
             progress.advance()
         try:
-            agreement = load_agreement(file, vocabulary)
+            agreement = load_agreement(file, vocabulary)  # type: ignore[arg-type]
         except InputError as exc:
             yield exc.diagnostics
             continue
-        if agreement.id in seen:
-            yield [Diagnostic(agreement.file, 1, 1, f"agreement id '{agreement.id}' is also used by {seen[agreement.id]}")]
-            continue
-        seen[agreement.id] = agreement.file
-        yield agreement
+        yield seen.check(agreement.id, agreement.file) or agreement
+
+
+class _Ids:
+    """Agreement ids must be unique across the run: the second file with an id is an error."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def check(self, agreement_id: str, file: str) -> list[Diagnostic] | None:
+        if agreement_id in self.seen:
+            return [Diagnostic(file, 1, 1, f"agreement id '{agreement_id}' is also used by {self.seen[agreement_id]}")]
+        self.seen[agreement_id] = file
+        return None
 
 
 def run_check(
     fact_paths: list[Path], rule_dirs: list[Path], engine_name: str = "durable",
     on_agreement: Callable[[Agreement], None] | None = None, progress: Progress | None = None,
+    jobs: int = 1, keep_going: bool = False,
 ) -> Report:
-    """Evaluate every rule against every agreement. Any bad input anywhere: InputError, and no report at all."""
+    """Evaluate every rule against every agreement, streaming: the report's agreements are produced as they
+    are consumed, so memory does not grow with the corpus. Bad input anywhere raises InputError when the
+    stream ends (after every file was read), so a renderer never completes a report on a partial corpus;
+    with keep_going the good files are reported and the errors raised at the end all the same."""
     catalogue = load_catalogue(rule_dirs)
-    engine = make_engine(engine_name, catalogue)
     rules = list(catalogue.rules())
+    engine = make_engine(engine_name, catalogue)
     report = Report(
         tool={"name": "obcheck", "version": __version__, "engine": engine.name},
         packs=[{"id": p.id, "version": p.version, "title": p.title, "rules": len(p.rules)} for p in catalogue.packs],
     )
-    errors: list[Diagnostic] = []
+    if jobs > 1:
+        engine.close()  # each worker builds its own
+        items = _parallel(fact_paths, rule_dirs, engine.name, jobs, progress)
+    else:
+        items = _serial(fact_paths, catalogue, rules, engine, progress, on_agreement)
+    report.source = _guard(items, keep_going)
+    return report
+
+
+def _serial(
+    fact_paths: list[Path], catalogue: Catalogue, rules: list[Rule], engine: Engine,
+    progress: Progress | None, on_agreement: Callable[[Agreement], None] | None,
+) -> Iterator[AgreementReport | list[Diagnostic]]:
     try:
         for item in load_agreements(fact_paths, catalogue.vocabulary, progress):
             if isinstance(item, list):
-                errors.extend(item)
+                yield item
                 continue
-            if errors:
-                continue  # keep validating to report every bad file, but evaluate nothing more
-            outcomes = engine.evaluate(item.id, item.values)
-            report.agreements.append(agreement_report(item, rules, outcomes))
+            yield agreement_report(item, rules, engine.evaluate(item.id, item.values))
             if on_agreement:
                 on_agreement(item)
     finally:
         engine.close()
+
+
+def _guard(items: Iterator[AgreementReport | list[Diagnostic]], keep_going: bool) -> Iterator[AgreementReport]:
+    """Pass agreements through until the first bad file; then only validate. Raise every error at the end."""
+    errors: list[Diagnostic] = []
+    for item in items:
+        if isinstance(item, list):
+            errors.extend(item)
+        elif keep_going or not errors:
+            yield item
     if errors:
         raise InputError(errors)
-    report.agreements.sort(key=lambda a: a.id)
-    return report
+
+
+# ------------------------------------------------------------------ --jobs: worker processes
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(rule_dirs: list[Path], engine_name: str) -> None:
+    """Once per worker: the rules are loaded and compiled once, not once per agreement."""
+    catalogue = load_catalogue(rule_dirs)
+    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=make_engine(engine_name, catalogue, warn=lambda m: None))
+
+
+def _work(file: str) -> AgreementReport | list[Diagnostic]:
+    try:
+        agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
+    except InputError as exc:
+        return exc.diagnostics
+    return agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].evaluate(agreement.id, agreement.values))
+
+
+def _parallel(
+    fact_paths: list[Path], rule_dirs: list[Path], engine_name: str, jobs: int, progress: Progress | None
+) -> Iterator[AgreementReport | list[Diagnostic]]:
+    """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
+    import multiprocessing
+
+    files = fact_files(fact_paths)
+    if files and isinstance(files[0], Diagnostic):
+        yield files  # type: ignore[misc]
+        return
+    if progress:
+        progress.start(len(files))
+    seen = _Ids()
+    # fork is cheapest, but a fresh interpreter (spawn) keeps durable_rules' C state out of the workers
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(rule_dirs, engine_name)) as pool:
+        for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (jobs * 8) or 1))):
+            if progress:
+                progress.advance()
+            if isinstance(item, list):
+                yield item
+            else:
+                yield seen.check(item.id, item.file) or item
 
 
 def agreement_report(agreement: Agreement, rules: list[Rule], outcomes: dict[tuple[str, str], str]) -> AgreementReport:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,12 +20,21 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = {"gap": ("gap",), "partial": ("gap", "partial"), "unknown": ("gap", "partial", "unknown"), "never": ()}
 
 
-def _input_error(exc: InputError) -> NoReturn:
+def _input_error(exc: InputError, written: bool = False) -> NoReturn:
     for diagnostic in exc.diagnostics:
         click.echo(str(diagnostic), err=True)
     n = len(exc.diagnostics)
-    click.echo(f"obcheck: {n} error{'s' if n != 1 else ''}; nothing was evaluated or written", err=True)
+    what = "the good files were reported (--keep-going)" if written else "nothing was evaluated or written"
+    click.echo(f"obcheck: {n} error{'s' if n != 1 else ''}; {what}", err=True)
     sys.exit(EXIT_INPUT)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program stands so that cleanup (the temporary output file) runs."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -33,6 +43,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        signal.signal(signal.SIGTERM, _terminate)
         try:
             return func(*args, **kwargs)
         except InputError as exc:
@@ -41,29 +52,32 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"obcheck: internal error: {exc}", err=True)
             click.echo("obcheck: this is a bug in obcheck or its engine; please report it with the command you ran", err=True)
             sys.exit(EXIT_INTERNAL)
-        except KeyboardInterrupt:
-            click.echo("obcheck: interrupted; no output written", err=True)
-            sys.exit(130)
+        except (KeyboardInterrupt, Terminated) as exc:
+            click.echo("obcheck: interrupted; no output written, any earlier output file is unchanged", err=True)
+            sys.exit(143 if isinstance(exc, Terminated) else 130)
 
     return wrapper
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Standard output, or a file replaced atomically: readers see the old file or the new, never half."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    directory = output.parent if str(output.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
+def write_output(text: str | Iterable[str], output: Path | None) -> None:
+    """Write the output whole or not at all. Pieces go to a temporary file first: an error or a signal while
+    they are produced leaves an earlier --output file (or standard output) untouched. Memory stays flat."""
+    directory = output.parent if output is not None and str(output.parent) else Path(tempfile.gettempdir() if output is None else ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name if output else 'obcheck'}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, output)
-    except BaseException:
+        if output is not None:
+            os.replace(tmp, output)
+            return
+        with open(tmp, encoding="utf-8") as handle:
+            while block := handle.read(1 << 20):
+                click.echo(block, nl=False)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class _Bar:
@@ -86,20 +100,15 @@ class _Bar:
     def advance(self) -> None:
         if self._progress is not None:
             self._progress.advance(self._task)
-
-    def stop(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+            if self._progress.finished:
+                self._progress.stop()
+                self._progress = None
 
 
 def _run(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, **kwargs: Any) -> Any:
     from obcheck.checker import default_facts, default_rules, run_check
 
-    bar = _Bar()
-    try:
-        return run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name, progress=bar, **kwargs)
-    finally:
-        bar.stop()
+    return run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name, progress=_Bar(), **kwargs)
 
 
 def _paths(values: tuple[Path, ...], default: Callable[[], list[Path]]) -> list[Path]:
@@ -123,6 +132,10 @@ def main() -> None:
     """
 
 
+jobs_option = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+                           help="Worker processes; the output is identical to --jobs 1.")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
@@ -132,16 +145,34 @@ def main() -> None:
               help="Exit 1 when any finding is at or above this status (gap > partial > unknown).")
 @click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]),
               help="durable: the durable_rules engine. python: obcheck's own interpreter of the same rules.")
+@jobs_option
+@click.option("--keep-going", is_flag=True, help="Report the good files even when some are bad (still exits 2).")
 @guarded
-def check(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str) -> None:
+def check(
+    paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
+    jobs: int, keep_going: bool,
+) -> None:
     """Report the gaps of each agreement (fact files or folders; default: the repository's facts/)."""
-    from obcheck.reporters import renderer
+    from obcheck.reporters import chunks
 
-    report = _run(paths, rules, engine_name)
-    write_output(renderer(fmt)(report), output)
-    failing = FAIL_ON[fail_on]
-    if any(f.status in failing for a in report.agreements for f in a.findings):
+    report = _run(paths, rules, engine_name, jobs=jobs, keep_going=keep_going)
+    if keep_going:
+        errors: list[Any] = []
+        write_output(_collecting(chunks(fmt, report), errors), output)
+        if errors:
+            _input_error(InputError(errors), written=True)
+    else:
+        write_output(chunks(fmt, report), output)
+    if report.statuses & set(FAIL_ON[fail_on]):
         sys.exit(EXIT_FINDINGS)
+
+
+def _collecting(pieces: Iterable[str], errors: list[Any]) -> Iterable[str]:
+    """Under --keep-going the bad files' errors end the stream; keep them and finish the output."""
+    try:
+        yield from pieces
+    except InputError as exc:
+        errors.extend(exc.diagnostics)
 
 
 @main.command()
@@ -303,6 +334,8 @@ def diff(old: Path | None, new: Path | None, rules: tuple[Path, ...], rev: str |
             sides = [_checkout(a, Path(tmp) / "old"), _checkout(b or "HEAD", Path(tmp) / "new")]
             reports = [run_check([s / "facts"], [s / "rules"], engine_name) for s in sides]
             defs = [rules_by_key([s / "rules"]) for s in sides]
+            for report in reports:
+                report.agreements  # noqa: B018 - read them now, before the checkout is deleted
     else:
         if not (old and new):
             raise click.UsageError("give OLD and NEW (fact files or folders), or --rev A..B")

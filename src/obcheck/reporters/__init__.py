@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # format name -> module in this package; each module defines render(report) -> str.
@@ -22,3 +22,9 @@ FORMATS: dict[str, str] = {
 def renderer(name: str) -> Callable[[Any], str]:
     module = importlib.import_module(f"obcheck.reporters.{FORMATS[name]}")
     return module.render  # type: ignore[no-any-return]
+
+
+def chunks(name: str, report: Any) -> Iterable[str]:
+    """The output in pieces: streamed by formats that can (text, json, csv), whole for the others."""
+    module = importlib.import_module(f"obcheck.reporters.{FORMATS[name]}")
+    return module.chunks(report) if hasattr(module, "chunks") else [module.render(report)]

@@ -1,9 +1,10 @@
-"""JSON reporter (schema_version 1): sorted keys, stable order, byte-identical from run to run."""
+"""JSON reporter (schema_version 1): sorted keys, stable order, byte-identical from run to run; streamed agreement by agreement."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from obcheck.checker import Report
@@ -11,15 +12,27 @@ from obcheck.checker import Report
 SCHEMA_VERSION = 1
 
 
-def as_data(report: Report) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": report.tool,
-        "packs": report.packs,
-        "summary": report.summary,
-        "agreements": [dataclasses.asdict(a) for a in report.agreements],
-    }
+def _dump(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _nested(value: Any, depth: int) -> str:
+    """json.dumps output for a value sitting `depth` levels deep in the indented document."""
+    return _dump(value).replace("\n", "\n" + "  " * depth)
+
+
+def chunks(report: Report) -> Iterator[str]:
+    """The same text as json.dumps(whole, indent=2, sort_keys=True), without holding every agreement:
+    'agreements' sorts first among the top-level keys, so it can be written before the summary is known."""
+    yield '{\n  "agreements": ['
+    first = True
+    for agreement in report.stream():
+        yield ("\n    " if first else ",\n    ") + _nested(dataclasses.asdict(agreement), 2)
+        first = False
+    yield ("\n  ],\n" if not first else "],\n")
+    tail = {"packs": report.packs, "schema_version": SCHEMA_VERSION, "summary": report.summary, "tool": report.tool}
+    yield ",\n".join(f"  {json.dumps(k)}: {_nested(v, 1)}" for k, v in tail.items()) + "\n}\n"
 
 
 def render(report: Report) -> str:
-    return json.dumps(as_data(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return "".join(chunks(report))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from obcheck.checker import Report
 from obcheck.rules import OUTCOMES
 
 SHOWN = ("gap", "partial", "unknown")  # met and not_applicable are counted, not listed
 
 
-def render(report: Report) -> str:
-    lines: list[str] = []
-    for agreement in report.agreements:
+def chunks(report: Report) -> Iterator[str]:
+    n = 0
+    for agreement in report.stream():
+        n += 1
         signed = f", signed {agreement.signed}" if agreement.signed else ""
-        lines.append(f"{agreement.id}: {agreement.title} ({agreement.kind}{signed})")
-        lines.append("  " + counts(agreement.summary))
+        lines = [f"{agreement.id}: {agreement.title} ({agreement.kind}{signed})", "  " + counts(agreement.summary)]
         for status in SHOWN:
             for f in agreement.findings:
                 if f.status != status:
@@ -22,10 +24,13 @@ def render(report: Report) -> str:
                 lines.append(f"           {f.message}")
                 if f.missing:
                     lines.append(f"           missing: {', '.join(f.missing)}")
-        lines.append("")
+        yield "\n".join(lines) + "\n\n"
     packs = ", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in report.packs)
-    lines.append(f"{len(report.agreements)} agreements against {packs}: {counts(report.summary)}")
-    return "\n".join(lines) + "\n"
+    yield f"{n} agreements against {packs}: {counts(report.summary)}\n"
+
+
+def render(report: Report) -> str:
+    return "".join(chunks(report))
 
 
 def counts(summary: dict[str, int]) -> str:

@@ -1,0 +1,77 @@
+"""Nothing lost, nothing silent: --jobs, --keep-going, signals mid-write, and byte-identical output however it runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINI, ROOT, cli, fact_file
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
+def corpus(folder: Path, n: int, order: list[int] | None = None) -> Path:
+    """n small agreements, written in the given order (file-system listing order follows creation on many systems)."""
+    for i in order or range(n):
+        flag = "true" if i % 3 else "false"
+        fact_file(folder / f"a{i:05d}.yaml", f"  demo.flag: {{value: {flag}, source: s1, quote: q, evidence: text}}\n", id=f"a{i:05d}-2024")
+    return folder
+
+
+def obcheck(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "obcheck", *map(str, args)], capture_output=True, text=True, env=env or ENV, cwd=ROOT)
+
+
+def test_jobs_output_is_byte_identical_to_serial(tmp_path: Path) -> None:
+    facts = corpus(tmp_path / "facts", 60)
+    serial = obcheck("check", facts, "--rules", MINI, "--format", "json")
+    parallel = obcheck("check", facts, "--rules", MINI, "--format", "json", "--jobs", "2")
+    assert serial.returncode == parallel.returncode == 0, parallel.stderr
+    assert serial.stdout == parallel.stdout and '"a00059-2024"' in serial.stdout
+
+
+def test_output_ignores_hash_seed_and_listing_order(tmp_path: Path) -> None:
+    forward = corpus(tmp_path / "f", 20)
+    backward = corpus(tmp_path / "b", 20, order=list(reversed(range(20))))
+    outs = {
+        obcheck("check", folder, "--rules", MINI, "--format", "json", env={**ENV, "PYTHONHASHSEED": seed}).stdout.replace(str(folder), "X")
+        for folder, seed in ((forward, "1"), (backward, "2"), (forward, "3"))
+    }
+    assert len(outs) == 1 and '"a00019-2024"' in outs.pop()
+
+
+def test_a_bad_file_stops_the_report_unless_keep_going(tmp_path: Path) -> None:
+    facts = corpus(tmp_path / "facts", 3)
+    fact_file(facts / "a00001.yaml", "  demo.flag: {value: maybe, source: s1, quote: q, evidence: text}\n", id="a00001-2024")
+    refused = cli("check", facts, "--rules", MINI)
+    assert refused.exit_code == 2 and refused.stdout == "" and "a00001.yaml:9:22: demo.flag is a bool" in refused.stderr
+    kept = cli("check", facts, "--rules", MINI, "--keep-going")
+    assert kept.exit_code == 2 and "a00000-2024" in kept.stdout and "a00002-2024" in kept.stdout
+    assert "a00001-2024" not in kept.stdout and "the good files were reported (--keep-going)" in kept.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_killed_mid_write_leaves_the_earlier_output_unchanged(tmp_path: Path, sig: signal.Signals) -> None:
+    facts = corpus(tmp_path / "facts", 1500)
+    out = tmp_path / "report.json"
+    out.write_text("earlier report\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "obcheck", "check", str(facts), "--rules", str(MINI), "--format", "json", "--output", str(out), "--engine", "python"],
+        env=ENV, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    # wait until the temporary output exists: the run is mid-write
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".report.json.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus larger"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "Traceback" not in err
+    assert out.read_text() == "earlier report\n"
+    assert list(tmp_path.glob(".report.json.*")) == []
