@@ -36,14 +36,19 @@ _Resolver.add_implicit_resolver(
     list("-+.0123456789"),
 )
 
-if hasattr(yaml, "CParser"):  # libyaml's C parser is several times faster; same node tree
+try:  # libyaml's C parser is many times faster and composes the same node tree
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None
 
-    class _Composer(yaml.CParser, _Resolver):  # type: ignore[misc,name-defined]
+if CParser is not None:
+
+    class _Composer(CParser, _Resolver):  # type: ignore[misc,valid-type]
         def __init__(self, text: str) -> None:
-            yaml.CParser.__init__(self, text)  # type: ignore[attr-defined]
+            CParser.__init__(self, text)
             _Resolver.__init__(self)
 
-else:  # pragma: no cover - PyYAML built without libyaml
+else:  # pragma: no cover
 
     class _Composer(  # type: ignore[no-redef]
         yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
