@@ -308,14 +308,12 @@ def finding(rule: Rule, agreement: Agreement, status: str) -> Finding:
             })
     missing = [p for p in rule.paths if p not in facts] if status == "unknown" else []
     template = getattr(rule.messages, status) or rule.messages.gap
-    criterion = rule.criterion.model_dump()
-    criterion["secondary_only"] = rule.criterion.secondary_only
     return Finding(
         rule=rule.id, pack=rule.pack, title=rule.title, severity=rule.severity, tier=rule.tier, status=status,
         message=fill(template, agreement),
         expected=describe(rule.met),
         actual={p: facts[p].value if p in facts else None for p in rule.paths},
-        evidence=evidence, missing=missing, criterion=criterion, remediation=rule.remediation,
+        evidence=evidence, missing=missing, criterion=rule.citation, remediation=rule.remediation,
         location=evidence[0]["location"] if evidence else f"{agreement.file}:1",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Union
 
@@ -164,11 +165,16 @@ class Rule:
     file: str
     line: int
 
-    @property
+    @cached_property
     def paths(self) -> tuple[str, ...]:
         """Every fact path the rule reads, sorted."""
         conds = (self.applies_when, self.met, self.partial)
         return tuple(sorted({p.path for c in conds for p in predicates(c)}))
+
+    @cached_property
+    def citation(self) -> dict[str, Any]:
+        """The criterion as report data, with the flag for criteria resting on secondary or seed sources."""
+        return {**self.criterion.model_dump(), "secondary_only": self.criterion.secondary_only}
 
 
 @dataclass(frozen=True)

@@ -24,17 +24,38 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "i
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
+_BOOLS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_INT_RE = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+
+
 class _Resolver(BaseResolver):
-    """YAML 1.2 core schema: only true/false are booleans (NO, yes, on stay strings), no implicit dates."""
+    """YAML 1.2 core schema: only true/false are booleans (NO, yes, on stay strings), no implicit dates.
+    A direct lookup instead of PyYAML's generic resolver table: this runs once per scalar."""
 
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:  # no path resolvers are used
+        pass
 
-_Resolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Resolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-_Resolver.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-_Resolver.add_implicit_resolver(
-    _FLOAT, re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"),
-    list("-+.0123456789"),
-)
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            if value in _BOOLS:
+                return _BOOL
+            if value in _NULLS:
+                return _NULL
+            if value[:1] in "-+.0123456789":
+                if _INT_RE.match(value):
+                    return _INT
+                if _FLOAT_RE.match(value):
+                    return _FLOAT
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
 
 try:  # libyaml's C parser is many times faster and composes the same node tree
     from yaml._yaml import CParser

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
 
-from obcheck.checker import Report
+from obcheck.checker import AgreementReport, Report
 
 SCHEMA_VERSION = 1
 
@@ -27,11 +26,18 @@ def chunks(report: Report) -> Iterator[str]:
     yield '{\n  "agreements": ['
     first = True
     for agreement in report.stream():
-        yield ("\n    " if first else ",\n    ") + _nested(dataclasses.asdict(agreement), 2)
+        yield ("\n    " if first else ",\n    ") + _nested(as_data(agreement), 2)
         first = False
     yield ("\n  ],\n" if not first else "],\n")
     tail = {"packs": report.packs, "schema_version": SCHEMA_VERSION, "summary": report.summary, "tool": report.tool}
     yield ",\n".join(f"  {json.dumps(k)}: {_nested(v, 1)}" for k, v in tail.items()) + "\n}\n"
+
+
+def as_data(agreement: AgreementReport) -> dict[str, Any]:
+    """The agreement as plain data; cheaper than dataclasses.asdict, which deep-copies every value."""
+    data = dict(vars(agreement))
+    data["findings"] = [vars(f) for f in agreement.findings]
+    return data
 
 
 def render(report: Report) -> str:
