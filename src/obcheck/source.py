@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,24 +84,34 @@ else:  # pragma: no cover
 
 @dataclass
 class Document:
-    """A parsed YAML file: plain data plus the position of every value and mapping key."""
+    """A parsed YAML file: plain data, plus its node tree to find any value's or key's position on demand."""
 
     path: str
     data: Any
-    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
-        """The position of `loc` (its key with key=True), else of its nearest located parent."""
-        table = self.keys if key else self.values
-        loc = tuple(loc)
-        while loc:
-            if loc in table:
-                return table[loc]
-            if not key and loc in self.keys:
-                return self.keys[loc]
-            loc = loc[:-1]
-        return self.values.get((), (1, 1))
+        """The 1-based line and column of `loc` (of its key with key=True), else of its nearest existing parent.
+        Positions are looked up only when needed (errors, evidence lines): recording them all costs more."""
+        node = self.root
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for i, part in enumerate(loc):
+            if isinstance(node, yaml.MappingNode):
+                pair = next(((k, v) for k, v in node.value if k.value == part), None)
+                if pair is None:
+                    break
+                if key and i == len(loc) - 1:
+                    mark = pair[0].start_mark
+                    break
+                node = pair[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                break
+            mark = node.start_mark
+        return (mark.line + 1, mark.column + 1)
 
     def error(self, loc: Loc, message: str, *, key: bool = False) -> Diagnostic:
         line, col = self.position(loc, key=key)
@@ -159,15 +169,15 @@ def parse(path: Path, text: str | None = None) -> Document:
         raise InputError([Diagnostic(shown, 1, 1, f"nesting deeper than {MAX_DEPTH} levels")]) from None
     finally:
         composer.dispose()
-    doc = Document(shown, None)
     if node is None:
         raise InputError([Diagnostic(shown, 1, 1, "empty file: expected a mapping")])
-    doc.data = _Converter(doc).convert(node, (), 0)
+    doc = Document(shown, None, node)
+    doc.data = _Converter(doc).convert(node, 0)
     return doc
 
 
 class _Converter:
-    """Turns a composed node tree into plain values, recording positions and refusing what we never accept."""
+    """Turns a composed node tree into plain values, refusing what we never accept (aliases, tags, depth)."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -176,38 +186,37 @@ class _Converter:
     def fail(self, node: yaml.Node, message: str) -> InputError:
         return InputError([Diagnostic(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1, message)])
 
-    def convert(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
+    def convert(self, node: yaml.Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
-        if id(node) in self.seen:
+        seen = self.seen
+        if id(node) in seen:
             # An alias re-uses a node: refusing them rules out alias bombs and hidden sharing.
             raise self.fail(node, "YAML aliases (*name) are not supported; write the value out")
-        self.seen.add(id(node))
-        if len(self.seen) > MAX_NODES:
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
             raise self.fail(node, f"more than {MAX_NODES:,} YAML nodes")
-        self.doc.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, loc, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ:
-                raise self.fail(node, f"YAML tag {node.tag!r} is not allowed")
-            return [self.convert(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            return self.scalar(node)
+        if kind is yaml.MappingNode:
+            return self.mapping(node, depth)
+        if node.tag != _SEQ:
+            raise self.fail(node, f"YAML tag {node.tag!r} is not allowed")
+        return [self.convert(item, depth + 1) for item in node.value]
 
-    def mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
+    def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         if node.tag != _MAP:
             raise self.fail(node, f"YAML tag {node.tag!r} is not allowed")
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(key_node, "mapping keys must be plain strings (no complex or merge keys)")
             key = key_node.value
-            key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in out:
-                first = self.doc.keys[(*loc, key)]
-                raise InputError([Diagnostic(self.doc.path, *key_pos, f"duplicate key '{key}' (first at line {first[0]})")])
-            self.doc.keys[(*loc, key)] = key_pos
-            out[key] = self.convert(value_node, (*loc, key), depth + 1)
+                first = next(k for k, _ in node.value if k.value == key)
+                raise self.fail(key_node, f"duplicate key '{key}' (first at line {first.start_mark.line + 1})")
+            out[key] = self.convert(value_node, depth + 1)
         return out
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
