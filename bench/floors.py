@@ -1,0 +1,97 @@
+"""Measurements run inside one process, printed as JSON: the parse floor, the engine floor, obcheck's stages.
+
+    python bench/floors.py parse|engine|stages FACTS_DIR
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yaml"))
+
+
+def parse_floor(folder: Path) -> dict[str, float]:
+    """Reading and parsing the same files with PyYAML's C loader alone: what any YAML tool must pay."""
+    start = time.perf_counter()
+    for file in files(folder):
+        yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    return {"seconds": time.perf_counter() - start}
+
+
+def engine_floor(folder: Path) -> dict[str, float]:
+    """durable_rules alone, driven exactly as obcheck drives it, on facts parsed, validated and shaped beforehand."""
+    from obcheck.compiler import compile_rules, engine_fact
+    from obcheck.engine import DurableEngine
+    from obcheck.facts import load_agreement
+    from obcheck.rules import load_catalogue
+
+    catalogue = load_catalogue([ROOT / "rules"])
+    compiled = compile_rules(list(catalogue.rules()), catalogue.vocabulary)
+    engine = DurableEngine(compiled, catalogue.vocabulary)
+    prepared = []
+    for file in files(folder):
+        a = load_agreement(file, catalogue.vocabulary)
+        prepared.append([engine_fact(r, a.values, catalogue.vocabulary, a.id) for r in compiled.rules])
+    host, name = engine._host, engine._names[0]
+    start = time.perf_counter()
+    for i, facts in enumerate(prepared):
+        sid = str(i)
+        for fact in facts:
+            fact["sid"] = sid
+        engine._fired.clear()
+        host.assert_facts(name, facts)
+        host.delete_state(name, sid)
+    return {"seconds": time.perf_counter() - start}
+
+
+def stages(folder: Path) -> dict[str, float]:
+    """obcheck's own stages on the same files, each timed on its own."""
+    from obcheck.checker import Report, agreement_report
+    from obcheck.compiler import compile_rules
+    from obcheck.engine import DurableEngine
+    from obcheck.facts import load_agreement
+    from obcheck.reporters.json_report import chunks
+    from obcheck.rules import load_catalogue
+    from obcheck.source import parse, read_text
+
+    catalogue = load_catalogue([ROOT / "rules"])
+    rules = list(catalogue.rules())
+    out: dict[str, float] = {}
+    texts = [(f, read_text(f)) for f in files(folder)]
+    start = time.perf_counter()
+    for f, text in texts:
+        parse(f, text)
+    out["load with positions"] = time.perf_counter() - start
+    start = time.perf_counter()
+    agreements = [load_agreement(f, catalogue.vocabulary, text) for f, text in texts]
+    out["validate"] = time.perf_counter() - start - out["load with positions"]
+    start = time.perf_counter()
+    compiled = compile_rules(rules, catalogue.vocabulary)
+    engine = DurableEngine(compiled, catalogue.vocabulary)
+    out["compile"] = time.perf_counter() - start
+    start = time.perf_counter()
+    outcomes = [engine.evaluate(a.id, a.values) for a in agreements]
+    out["evaluate"] = time.perf_counter() - start
+    start = time.perf_counter()
+    reports = [agreement_report(a, rules, o) for a, o in zip(agreements, outcomes)]
+    out["findings"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in chunks(Report({"name": "obcheck"}, [], reports)):
+        pass
+    out["render"] = time.perf_counter() - start
+    return out
+
+
+if __name__ == "__main__":
+    mode, folder = sys.argv[1], Path(sys.argv[2])
+    print(json.dumps({"parse": parse_floor, "engine": engine_floor, "stages": stages}[mode](folder)))
