@@ -63,8 +63,8 @@ def inproc(mode: str, folder: Path) -> dict[str, float]:
 DATA = BENCH / ".data"
 
 
-def dataset(n: int) -> Path:
-    folder = DATA / str(n)
+def dataset(n: int, data: Path) -> Path:
+    folder = data / str(n)
     marker = folder / ".complete"
     if not marker.exists():
         subprocess.run([PY, str(BENCH / "generate.py"), str(n), str(folder)], check=True, env=ENV)
@@ -72,8 +72,8 @@ def dataset(n: int) -> Path:
     return folder
 
 
-def bench(n: int, jobs: bool) -> dict[str, dict[str, float]]:
-    folder = dataset(n)
+def bench(n: int, jobs: bool, data: Path) -> dict[str, dict[str, float]]:
+    folder = dataset(n, data)
     tmp = Path(tempfile.mkdtemp())
     obcheck = [PY, "-m", "obcheck", "check", str(folder), "--format", "json"]
     rows: dict[str, dict[str, float]] = {}
@@ -148,13 +148,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
     parser.add_argument("--data", type=Path, default=DATA, help="where generated agreements are kept between runs")
     args = parser.parse_args()
-    global DATA
-    DATA = args.data
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {}
     for n in sizes:
         print(f"N = {n:,} ...", file=sys.stderr, flush=True)
-        results[n] = bench(n, jobs=n == max(s for s in sizes if s <= TARGET_N) if any(s <= TARGET_N for s in sizes) else False)
+        results[n] = bench(n, jobs=n == max(s for s in sizes if s <= TARGET_N) if any(s <= TARGET_N for s in sizes) else False, data=args.data)
     text = report(results)
     notes = BENCH / "NOTES.md"
     if args.out == BENCH / "RESULTS.md" and notes.exists():
