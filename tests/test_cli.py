@@ -112,3 +112,17 @@ def test_python_dash_m_runs_the_cli_as_a_process(corpus: Path) -> None:
     assert ok.returncode == 0 and "b-2024" in ok.stdout
     bad = subprocess.run([sys.executable, "-m", "obcheck", "validate", str(MINI / "pack.yaml"), "--rules", str(MINI)], capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "missing required key" in bad.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", "tests/fixtures/corpus", "--rules", "tests/fixtures/mini-pack"]])
+def test_startup_imports_nothing_the_command_does_not_use(args: list[str]) -> None:
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['obcheck', *{args!r}]\n"
+        "try:\n    runpy.run_module('obcheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('durable', 'durable_rules_engine', 'jinja2', 'rich', 'multiprocessing'))\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert "HEAVY []" in done.stderr, done.stderr
