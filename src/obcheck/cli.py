@@ -242,18 +242,23 @@ def test_command(
 @click.option("--check", "mode", flag_value="check", default=True, help="Exit 1 when a generated file is stale (default).")
 @guarded
 def docs(mode: str) -> None:
-    """Generate facts/README.md (the agreements table) and docs/rules.md (the rule catalogue) from the sources."""
+    """Generate facts/README.md (agreements table), docs/rules.md (rule catalogue) and docs/schemas/ from the sources."""
     from obcheck.checker import default_facts, default_rules, load_all
     from obcheck.docgen import agreements_table, rule_catalogue
+    from obcheck.schemas import SCHEMAS, render_schema
     from obcheck.rules import load_catalogue
 
     catalogue = load_catalogue(default_rules())
     facts_dir = default_facts()[0]
     agreements = load_all([facts_dir], catalogue.vocabulary)
-    targets = {facts_dir / "README.md": agreements_table(agreements), facts_dir.parent / "docs" / "rules.md": rule_catalogue(catalogue)}
+    docs_dir = facts_dir.parent / "docs"
+    targets = {facts_dir / "README.md": agreements_table(agreements), docs_dir / "rules.md": rule_catalogue(catalogue)}
+    for kind, build in SCHEMAS.items():
+        targets[docs_dir / "schemas" / f"{kind}.schema.json"] = render_schema(build(catalogue.vocabulary))
     stale = [path for path, text in targets.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
     if mode == "write":
         for path in stale:
+            path.parent.mkdir(parents=True, exist_ok=True)
             write_output(targets[path], path)
             click.echo(f"wrote {path}")
         return
@@ -358,3 +363,51 @@ def _checkout(rev: str, into: Path) -> Path:
         detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else str(exc)
         raise click.UsageError(f"cannot read facts/ and rules/ at revision {rev!r}: {detail}") from None
     return into
+
+
+@main.command()
+@click.argument("rule_name", metavar="RULE")
+@click.argument("agreement", required=False)
+@rules_option
+@click.option("--facts", "facts_dirs", multiple=True, type=click.Path(path_type=Path), help="Where to find AGREEMENT by id. Default: facts/.")
+@guarded
+def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], facts_dirs: tuple[Path, ...]) -> None:
+    """Explain RULE in plain words; with AGREEMENT (an id or a fact file), show why it got its outcome."""
+    from obcheck.checker import default_facts, default_rules, load_all
+    from obcheck.errors import Diagnostic, did_you_mean
+    from obcheck.explain import explain_outcome, explain_rule
+    from obcheck.facts import load_agreement
+    from obcheck.rules import load_catalogue
+
+    catalogue = load_catalogue(_paths(rules, default_rules))
+    matches = [r for r in catalogue.rules() if rule_name in (r.id, f"{r.pack}/{r.id}")]
+    if len(matches) != 1:
+        names = [f"{r.pack}/{r.id}" for r in catalogue.rules()]
+        hint = did_you_mean(rule_name, [r.id for r in catalogue.rules()] + names)
+        problem = f"'{rule_name}' names {len(matches)} rules ({', '.join(f'{r.pack}/{r.id}' for r in matches)}): write PACK/RULE" if matches else f"no rule '{rule_name}'{hint}"
+        raise InputError([Diagnostic("<command line>", 1, 1, problem)])
+    rule = matches[0]
+    if agreement is None:
+        click.echo(explain_rule(rule, catalogue.vocabulary), nl=False)
+        return
+    if Path(agreement).is_file():
+        found = load_agreement(Path(agreement), catalogue.vocabulary)
+    else:
+        by_id = {a.id: a for a in load_all(_paths(facts_dirs, default_facts), catalogue.vocabulary)}
+        if agreement not in by_id:
+            raise InputError([Diagnostic("<command line>", 1, 1, f"no agreement '{agreement}'{did_you_mean(agreement, by_id)}")])
+        found = by_id[agreement]
+    click.echo(explain_outcome(rule, found, catalogue.vocabulary), nl=False)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["facts", "rules", "cases"]))
+@rules_option
+@guarded
+def schema(kind: str, rules: tuple[Path, ...]) -> None:
+    """Print the JSON Schema of fact, rule or cases files (for the YAML language server in editors)."""
+    from obcheck.checker import default_rules
+    from obcheck.rules import load_catalogue
+    from obcheck.schemas import SCHEMAS, render_schema
+
+    click.echo(render_schema(SCHEMAS[kind](load_catalogue(_paths(rules, default_rules)).vocabulary)), nl=False)

@@ -1,0 +1,86 @@
+"""What policy teams use to write rules: explain, schemas for editors, generated docs, obcheck test, the pytest plugin."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from obcheck.source import parse
+from tests.conftest import FIXTURES, MINI, ROOT, cli, write
+
+
+def test_explain_rule_in_plain_words() -> None:
+    out = cli("explain", "operators", "--rules", MINI).stdout
+    assert "It is MET when:\n  - all of:\n    - demo.level is at least high\n    - demo.hours is at most 24" in out
+    assert "This criterion rests on secondary or seed sources" in out and "Remediation: Raise the level." in out
+
+
+def test_explain_outcome_shows_each_condition_value_and_source() -> None:
+    out = cli("explain", "simple", str(FIXTURES / "corpus" / "beta-2025.yaml"), "--rules", MINI).stdout
+    assert out.startswith("simple on beta-2025 (tests/fixtures/corpus/beta-2025.yaml): GAP")
+    assert "- demo.flag is true: FALSE\n      seen: false at tests/fixtures/corpus/beta-2025.yaml:8 (secondary evidence; Beta | news report)" in out
+    assert '"No flag, says the report." <https://example.org/beta>' in out
+    assert out.rstrip().endswith("Decision: gap, because the met condition fails.")
+
+
+def test_explain_unknown_rule_suggests_the_name() -> None:
+    result = cli("explain", "simpel", "--rules", MINI)
+    assert result.exit_code == 2 and "no rule 'simpel' (did you mean 'simple'?)" in result.stderr
+
+
+@pytest.mark.parametrize(("kind", "files"), [
+    ("facts", sorted((FIXTURES / "corpus").glob("*.yaml"))),
+    ("rules", [MINI / "operators.yaml", MINI / "simple.yaml"]),
+    ("cases", sorted(MINI.glob("*.cases.yaml"))),
+])
+def test_generated_schemas_accept_valid_files_and_reject_a_typo(kind: str, files: list[Path], tmp_path: Path) -> None:
+    import jsonschema
+
+    schema = json.loads(cli("schema", kind, "--rules", MINI).stdout)
+    validator = jsonschema.Draft202012Validator(schema)
+    for file in files:
+        assert list(validator.iter_errors(parse(file).data)) == [], file
+    broken = parse(files[0]).data
+    broken["titel"] = "typo"
+    assert any("titel" in e.message for e in validator.iter_errors(broken))
+
+
+def test_obcheck_test_reports_failures_with_location_and_exits_1(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    for f in MINI.iterdir():
+        write(pack / f.name, f.read_text())
+    write(pack / "simple.cases.yaml", "rule: simple\ncases:\n  - name: Wrong on purpose\n    facts: {demo.flag: true}\n    expect: gap\n"
+          "  - name: A known shortcoming\n    facts: {demo.flag: false}\n    expect: todo-met\n")
+    result = cli("test", "--rules", pack, "--coverage", "--min-coverage", "100")
+    assert result.exit_code == 1
+    assert f"FAIL {pack / 'simple.cases.yaml'}:3: case 'Wrong on purpose': expected gap, got met" in result.stdout
+    assert "TODO" in result.stdout and "mini/simple: 2/3  missing: unknown" in result.stdout
+    assert "coverage 87.5% is below --min-coverage 100" in result.stdout
+
+
+def test_obcheck_test_flags_a_vacuous_rule(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    for f in MINI.iterdir():
+        write(pack / f.name, f.read_text())
+    # met through `any` with a constant-true branch: deleting demo.flag leaves it met
+    text = (MINI / "simple.yaml").read_text().replace("met: {fact: demo.flag, equals: true}", "met:\n  any:\n    - {fact: demo.flag, equals: true}\n    - {fact: demo.level, at_least: none}")
+    write(pack / "simple.yaml", text)
+    write(pack / "simple.cases.yaml", "rule: simple\ncases:\n  - name: Both set is met\n    facts: {demo.flag: true, demo.level: low}\n    expect: met\n")
+    result = cli("test", "--rules", pack)
+    assert result.exit_code == 1 and "VACUOUS" in result.stdout and "stays met without demo.flag" in result.stdout
+
+
+def test_pytest_collects_rule_cases(pytestconfig: pytest.Config) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", str(MINI)], capture_output=True, text=True, cwd=ROOT)
+    assert "operators.cases.yaml::High level within 24 hours, no tag c and a share other than 0.5 is met" in done.stdout
+    assert "9 tests collected" in done.stdout
+
+
+def test_generated_docs_and_schemas_are_current() -> None:
+    result = cli("docs", "--check")
+    assert result.exit_code == 0, result.stdout
