@@ -84,3 +84,30 @@ def test_pytest_collects_rule_cases(pytestconfig: pytest.Config) -> None:
 def test_generated_docs_and_schemas_are_current() -> None:
     result = cli("docs", "--check")
     assert result.exit_code == 0, result.stdout
+
+
+@pytest.mark.parametrize(("met", "message"), [
+    ("all: [{fact: demo.flag, equals: true}, {fact: demo.flag, equals: false}]", "'met' can never hold"),
+    ("any: [{fact: demo.flag, equals: true}, {fact: demo.flag, not_equals: true}]", "'met' can never fail"),
+    ("{fact: demo.level, exists: true}", "(exists is never false: absence is unknown)"),
+    ("{fact: demo.hours, at_least: 5}\npartial: {fact: demo.hours, at_least: 10}", "outcome partial is never reached"),
+    ("{fact: demo.hours, at_least: 5}\npartial: {fact: demo.hours, at_most: 10}", "outcome gap is never reached"),
+])
+def test_validate_lints_conditions_that_cannot_hold_or_cannot_fail(tmp_path: Path, met: str, message: str) -> None:
+    pack = tmp_path / "pack"
+    for f in MINI.iterdir():
+        write(pack / f.name, f.read_text())
+    text = (MINI / "simple.yaml").read_text().replace("met: {fact: demo.flag, equals: true}", f"met:\n  {met}" if not met.startswith("{") else f"met: {met}")
+    text = text.replace("messages: {met: Flag set.,", "messages: {partial: p, met: Flag set.,")
+    write(pack / "simple.yaml", text)
+    result = cli("validate", FIXTURES / "corpus", "--rules", pack)
+    assert result.exit_code == 2 and message in result.stderr and "simple.yaml:" in result.stderr, result.stderr
+
+
+def test_validate_requires_cases_beside_each_rule(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    for f in MINI.iterdir():
+        if f.name != "simple.cases.yaml":
+            write(pack / f.name, f.read_text())
+    result = cli("validate", FIXTURES / "corpus", "--rules", pack)
+    assert result.exit_code == 2 and "simple.yaml:1:1: rule 'simple' has no cases file simple.cases.yaml" in result.stderr

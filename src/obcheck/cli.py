@@ -180,10 +180,17 @@ def _collecting(pieces: Iterable[str], errors: list[Any]) -> Iterable[str]:
 @rules_option
 @guarded
 def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
-    """Check rules and fact files without evaluating them."""
+    """Check rules and fact files without evaluating them, and lint the rules (unsatisfiable or
+    unfailable conditions, missing cases, rule ids reused across packs)."""
     from obcheck.checker import default_facts, default_rules, validate as run_validate
+    from obcheck.lint import lint
 
     catalogue, count = run_validate(_paths(paths, default_facts), _paths(rules, default_rules))
+    errors, warnings = lint(catalogue)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    if errors:
+        raise InputError(errors)
     n_rules = sum(len(p.rules) for p in catalogue.packs)
     click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths")
 

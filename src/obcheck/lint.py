@@ -1,0 +1,95 @@
+"""Static checks on loaded rules (pure): conditions that can never hold or never fail, missing cases, ids reused across packs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from obcheck.cases import cases_path
+from obcheck.errors import Diagnostic
+from obcheck.interpreter import evaluate, outcome
+from obcheck.rules import Catalogue, Condition, Predicate, Rule, predicates
+from obcheck.vocabulary import Vocabulary
+
+MAX_COMBINATIONS = 200_000  # beyond this a rule is not enumerated (none of the shipped rules comes close)
+ABSENT = object()
+
+
+def lint(catalogue: Catalogue) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """(errors, warnings) for every rule of the catalogue."""
+    errors, warnings = [], []
+    owners: dict[str, str] = {}
+    for rule in catalogue.rules():
+        if not cases_path(rule).is_file():
+            errors.append(Diagnostic(rule.file, 1, 1, f"rule '{rule.id}' has no cases file {cases_path(rule).name}: add met, gap and unknown cases"))
+        errors.extend(_satisfiable(rule, catalogue.vocabulary))
+        if rule.id in owners and owners[rule.id] != rule.pack:
+            warnings.append(Diagnostic(rule.file, rule.line, 1, f"warning: rule id '{rule.id}' is also used in pack '{owners[rule.id]}'; name it PACK/RULE on the command line"))
+        owners.setdefault(rule.id, rule.pack)
+    return errors, warnings
+
+
+def _domain(path: str, preds: list[Predicate], vocabulary: Vocabulary) -> list[Any]:
+    """Values that reach every branch of the predicates on one path: each enum value, each threshold and its
+    neighbours, each subset of the list members they name; plus absence."""
+    spec = vocabulary.paths[path]
+    kind = spec.type
+    constants = [v for p in preds for v in (p.value if isinstance(p.value, list) else [p.value]) if p.op != "exists"]
+    if kind == "bool":
+        values: list[Any] = [True, False]
+    elif kind in ("enum", "ordered_enum"):
+        values = list(spec.values or [])
+    elif kind == "list":
+        named = sorted({p.value for p in preds if p.op == "contains"})
+        values = [list(combo) for r in range(len(named) + 1) for combo in itertools.combinations(named, r)]
+    elif kind in ("integer", "number"):
+        values = sorted({x for c in constants for x in (c - 1, c, c + 1)} | {0})
+    elif kind == "date":
+        days = [dt.date.fromisoformat(c) for c in constants]
+        values = sorted({(d + dt.timedelta(days=k)).isoformat() for d in days for k in (-1, 0, 1)} | {"2000-01-01"})
+    else:
+        values = sorted(set(constants) | {"(another value)"})
+    return [*values, ABSENT]
+
+
+def _satisfiable(rule: Rule, vocabulary: Vocabulary) -> list[Diagnostic]:
+    conds: dict[str, Condition] = {"met": rule.met}
+    if rule.applies_when is not None:
+        conds["applies_when"] = rule.applies_when
+    if rule.partial is not None:
+        conds["partial"] = rule.partial
+    by_path: dict[str, list[Predicate]] = {}
+    for cond in conds.values():
+        for p in predicates(cond):
+            by_path.setdefault(p.path, []).append(p)
+    domains = {path: _domain(path, preds, vocabulary) for path, preds in sorted(by_path.items())}
+    total = 1
+    for d in domains.values():
+        total *= len(d)
+    if total > MAX_COMBINATIONS:
+        return []
+    seen: dict[str, set[Any]] = {name: set() for name in conds}
+    reached: set[str] = set()
+    paths = list(domains)
+    for combo in itertools.product(*(domains[p] for p in paths)):
+        values = {p: v for p, v in zip(paths, combo) if v is not ABSENT}
+        for name, cond in conds.items():
+            seen[name].add(evaluate(cond, values, vocabulary))
+        reached.add(outcome(rule, values, vocabulary))
+    out = []
+    for name, truths in seen.items():
+        first = next(predicates(conds[name]))
+        if True not in truths:
+            out.append(Diagnostic(rule.file, first.line, first.col, f"'{name}' can never hold: no values of the facts it reads make it true"))
+        if False not in truths:
+            out.append(Diagnostic(rule.file, first.line, first.col, f"'{name}' can never fail: no values of the facts it reads make it false"
+                                  + (" (exists is never false: absence is unknown)" if any(p.op == "exists" for p in predicates(conds[name])) else "")))
+    if out:
+        return out
+    first = next(predicates(rule.partial or rule.met))
+    if rule.partial is not None and "partial" not in reached:
+        out.append(Diagnostic(rule.file, first.line, first.col, "outcome partial is never reached: whenever 'partial' holds, 'met' holds too"))
+    if "gap" not in reached:
+        out.append(Diagnostic(rule.file, first.line, first.col, "outcome gap is never reached: 'partial' holds whenever 'met' fails"))
+    return out
