@@ -111,3 +111,18 @@ def test_validate_requires_cases_beside_each_rule(tmp_path: Path) -> None:
             write(pack / f.name, f.read_text())
     result = cli("validate", FIXTURES / "corpus", "--rules", pack)
     assert result.exit_code == 2 and "simple.yaml:1:1: rule 'simple' has no cases file simple.cases.yaml" in result.stderr
+
+
+def test_new_rule_and_agreement_are_valid_as_written(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    for f in MINI.iterdir():
+        write(pack / f.name, f.read_text())
+    assert cli("new", "rule", "mini", "my-criterion", "--rules", pack).exit_code == 0
+    assert (pack / "my-criterion.yaml").is_file() and (pack / "my-criterion.cases.yaml").is_file()
+    assert cli("new", "agreement", "xx-2026", "--facts", tmp_path / "facts", "--rules", pack).exit_code == 0
+    result = cli("validate", tmp_path / "facts", "--rules", pack)
+    assert result.exit_code == 0, result.stderr
+    tested = cli("test", "--rules", pack, "--coverage", "--min-coverage", "100")
+    assert tested.exit_code == 0, tested.stdout
+    again = cli("new", "rule", "mini", "my-criterion", "--rules", pack)
+    assert again.exit_code == 2 and "already exists; not overwritten" in again.stderr

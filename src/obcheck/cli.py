@@ -418,3 +418,59 @@ def schema(kind: str, rules: tuple[Path, ...]) -> None:
     from obcheck.schemas import SCHEMAS, render_schema
 
     click.echo(render_schema(SCHEMAS[kind](load_catalogue(_paths(rules, default_rules)).vocabulary)), nl=False)
+
+
+@main.group()
+def new() -> None:
+    """Write a valid starter rule (with its cases) or fact file."""
+
+
+@new.command("rule")
+@click.argument("pack")
+@click.argument("rule_id", metavar="ID")
+@rules_option
+@guarded
+def new_rule(pack: str, rule_id: str, rules: tuple[Path, ...]) -> None:
+    """Write PACK/ID.yaml and ID.cases.yaml into the pack's folder (PACK: a pack id or folder)."""
+    from obcheck.checker import default_rules
+    from obcheck.errors import Diagnostic, did_you_mean
+    from obcheck.rules import RULE_ID_RE, load_catalogue
+    from obcheck.scaffold import rule_files
+
+    catalogue = load_catalogue(_paths(rules, default_rules))
+    found = next((p for p in catalogue.packs if pack in (p.id, p.directory, str(Path(p.directory).resolve()))), None)
+    if found is None:
+        raise InputError([Diagnostic("<command line>", 1, 1, f"no pack '{pack}'{did_you_mean(pack, [p.id for p in catalogue.packs])}")])
+    if not RULE_ID_RE.match(rule_id):
+        raise InputError([Diagnostic("<command line>", 1, 1, f"rule id '{rule_id}' must be lower-case words joined by '-'")])
+    files = rule_files(rule_id, found.id, found.tiers[0] if found.tiers else None, catalogue.vocabulary)
+    for name, text in files.items():
+        target = Path(found.directory) / name
+        if target.exists():
+            raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten")])
+    for name, text in files.items():
+        write_output(text, Path(found.directory) / name)
+        click.echo(f"wrote {Path(found.directory) / name}")
+
+
+@new.command("agreement")
+@click.argument("agreement_id", metavar="ID")
+@click.option("--facts", "facts_dir", type=click.Path(path_type=Path, file_okay=False), help="Folder to write into. Default: facts/.")
+@rules_option
+@guarded
+def new_agreement(agreement_id: str, facts_dir: Path | None, rules: tuple[Path, ...]) -> None:
+    """Write facts/ID.yaml: every fact path of the vocabulary, still unverified (the research checklist)."""
+    from obcheck.checker import default_facts, default_rules
+    from obcheck.errors import Diagnostic
+    from obcheck.facts import ID_RE
+    from obcheck.rules import load_catalogue
+    from obcheck.scaffold import agreement_file
+
+    if not ID_RE.match(agreement_id):
+        raise InputError([Diagnostic("<command line>", 1, 1, f"id '{agreement_id}' must be lower-case words joined by '-' (e.g. gb-2024)")])
+    target = (facts_dir or default_facts()[0]) / f"{agreement_id}.yaml"
+    if target.exists():
+        raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_output(agreement_file(agreement_id, load_catalogue(_paths(rules, default_rules)).vocabulary), target)
+    click.echo(f"wrote {target}")
