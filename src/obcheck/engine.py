@@ -60,7 +60,10 @@ if IMPORT_ERROR is None:
 
         def get_action(self, action_name: str) -> Callable[[Any], None]:
             def collect(c: Any) -> None:
-                self._on_fire(c.m["id"], action_name)
+                try:
+                    self._on_fire(c.m["id"], action_name)
+                except Exception as exc:  # durable would swallow it into the state; say which rule it was
+                    raise RuntimeError(f"rule {action_name}: {type(exc).__name__}: {exc}") from exc
 
             return collect
 
@@ -77,16 +80,19 @@ class DurableEngine:
         self.compiled, self.vocabulary = compiled, vocabulary
         self._fired: list[tuple[str, str]] = []
         self._host = _Host(lambda fact_id, name: self._fired.append((fact_id, name)))
-        self._names = []
+        self._names: list[str] = []
         for index, ruleset in enumerate(compiled.rulesets):
+            _check_positive(ruleset)
             name = f"obcheck{index}"
-            # A fresh copy with each rule's action named after the rule: set_rulesets mutates what it is given.
-            definition = {name: {rule: {**copy.deepcopy(body), "run": rule} for rule, body in ruleset.items()}}
             try:
-                self._host.set_rulesets(definition)
+                self._host.set_rulesets({name: _definition(ruleset)})
             except Exception as exc:  # noqa: BLE001 - durable raises bare Exception
-                raise InternalError(f"durable_rules rejected compiled ruleset {name}: {explain(exc)}") from None
+                raise InternalError(f"durable_rules rejected {_culprit(ruleset)}: {explain(exc)}") from None
             self._names.append(name)
+        crits = [r.crit for r in compiled.rules]
+        if len(set(crits)) != len(crits):
+            twice = sorted({c for c in crits if crits.count(c) > 1})
+            raise InternalError(f"rules share the discriminator {', '.join(twice)}: their facts would merge in durable_rules")
         self._sessions = 0
         self._by_shard: dict[int, list[Any]] = {}
         for rule in compiled.rules:
@@ -105,13 +111,13 @@ class DurableEngine:
             try:
                 state = self._host.assert_facts(self._names[shard], facts)
             except (MessageNotHandledException, MessageObservedException) as exc:
+                # no delete_state after a refused batch: durable_rules segfaults on it; the run ends here anyway
                 raise InternalError(f"durable_rules refused the facts of {agreement_id}: {type(exc).__name__}") from None
             except Exception as exc:  # noqa: BLE001 - durable raises bare Exception with a code
                 raise InternalError(f"durable_rules failed on {agreement_id}: {explain(exc)}") from None
-            finally:
-                self._delete(shard, sid)
+            self._delete(shard, sid)
             if isinstance(state, dict) and "exception" in state:
-                raise InternalError(f"an action raised inside durable_rules on {agreement_id}: {state['exception']}")
+                raise InternalError(f"an action raised inside durable_rules on agreement {agreement_id}: {state['exception']}")
             for fact_id, rule_name in self._fired:
                 crit, _, outcome = rule_name.rpartition("|")
                 if fact_id != f"{agreement_id}|{crit}":
@@ -134,6 +140,31 @@ class DurableEngine:
             except Exception:  # noqa: BLE001 - best effort at shutdown
                 pass
         self._names = []
+
+
+def _definition(ruleset: dict[str, Any]) -> dict[str, Any]:
+    """A fresh copy with each rule's action named after the rule: set_rulesets mutates what it is given."""
+    return {rule: {**copy.deepcopy(body), "run": rule} for rule, body in ruleset.items()}
+
+
+def _check_positive(ruleset: dict[str, Any]) -> None:
+    """A pattern without a positive test re-fires forever in durable_rules (the state fact matches it): refuse it."""
+    for rule, body in ruleset.items():
+        pattern = body["all"][0]["m"] if body.get("all") else {}
+        first = pattern["$and"][0] if "$and" in pattern else pattern
+        if not (isinstance(first, dict) and list(first) == ["crit"] and isinstance(first["crit"], str)):
+            raise InternalError(f"rule {rule} has no positive test first; durable_rules would loop on it")
+
+
+def _culprit(ruleset: dict[str, Any]) -> str:
+    """Which rule durable_rules refuses: register each alone on a scratch host (only on failure, so cost is moot)."""
+    scratch = _Host(lambda fact_id, name: None)
+    for i, (rule, body) in enumerate(ruleset.items()):
+        try:
+            scratch.set_rulesets({f"probe{i}": _definition({rule: body})})
+        except Exception as exc:  # noqa: BLE001
+            return f"rule {rule} ({explain(exc)})"
+    return "the compiled ruleset (no single rule fails alone)"
 
 
 def _resolve(crit: str, agreement_id: str, outcomes: set[str]) -> str:

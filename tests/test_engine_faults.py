@@ -1,0 +1,70 @@
+"""durable_rules faults surface as clear internal errors naming the rule and agreement, never as a missing finding."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from obcheck import engine as durable
+from obcheck.compiler import Compiled, compile_rules
+from obcheck.errors import InternalError
+from obcheck.rules import load_catalogue
+from tests.conftest import FIXTURES, MINI, cli
+
+pytestmark = pytest.mark.skipif(not durable.available(), reason="durable_rules not importable here")
+
+
+def compiled() -> tuple[Compiled, object]:
+    cat = load_catalogue([MINI])
+    return compile_rules(list(cat.rules()), cat.vocabulary), cat.vocabulary
+
+
+def test_a_malformed_ruleset_names_the_rule() -> None:
+    c, vocab = compiled()
+    bad = dict(c.rulesets[0])
+    bad["mini/simple|met"] = {"all": [{"m": {"$and": [{"crit": "mini/simple"}, {"demo.flag": [True, False]}]}}]}  # a list value: error 102
+    with pytest.raises(InternalError, match=r"rejected rule mini/simple\|met .*102"):
+        durable.DurableEngine(replace(c, rulesets=(bad,)), vocab)
+
+
+def test_a_pattern_that_would_loop_is_refused_before_durable_sees_it() -> None:
+    c, vocab = compiled()
+    bad = dict(c.rulesets[0])
+    bad["mini/simple|gap"] = {"all": [{"m": {"$nex": {"demo.flag": 1}}}]}
+    with pytest.raises(InternalError, match=r"rule mini/simple\|gap has no positive test first"):
+        durable.DurableEngine(replace(c, rulesets=(bad,)), vocab)
+
+
+def test_an_exception_inside_an_action_names_rule_and_agreement() -> None:
+    c, vocab = compiled()
+    eng = durable.DurableEngine(c, vocab)
+
+    def boom(fact_id: str, name: str) -> None:
+        raise ValueError("disk full")
+
+    eng._host._on_fire = boom
+    with pytest.raises(InternalError, match=r"agreement a-1: .*rule mini/\w+\|\w+: ValueError: disk full"):
+        eng.evaluate("a-1", {"demo.flag": True})
+
+
+def test_facts_that_merge_are_an_internal_error() -> None:
+    """Two compiled rules with one discriminator would assert the same fact id twice."""
+    c, vocab = compiled()
+    twin = replace(c.rules[1], rule="twin")
+    with pytest.raises(InternalError, match="rules share the discriminator mini/simple: their facts would merge"):
+        durable.DurableEngine(replace(c, rules=(*c.rules, twin)), vocab)
+
+
+def test_a_missing_outcome_stops_the_run_with_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = durable.DurableEngine.evaluate
+
+    def lossy(self, agreement_id, values):  # type: ignore[no-untyped-def]
+        out = original(self, agreement_id, values)
+        out.pop(next(iter(out)))
+        return out
+
+    monkeypatch.setattr(durable.DurableEngine, "evaluate", lossy)
+    result = cli("check", FIXTURES / "corpus", "--rules", MINI, "--format", "json")
+    assert result.exit_code == 3 and result.stdout == ""
+    assert "did not give exactly one outcome for every rule" in result.stderr and "please report it" in result.stderr
