@@ -22,14 +22,14 @@ def pydantic_diagnostics(
     """Map pydantic errors onto the YAML positions of the offending keys or values."""
     out = []
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = tuple(err["loc"])  # the models use no validator functions, so every part is a key or an index
         at = (*prefix, *loc)
         kind = err["type"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc:
             known = _model_at(model, loc[:-1])
             fields = list(known.model_fields) if known else []
             out.append(doc.error(at, f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), fields)}", key=True))
-        elif kind == "missing":
+        elif kind == "missing" and loc:
             out.append(doc.error(at[:-1], f"missing required key '{loc[-1]}'"))
         else:
             where = ".".join(str(p) for p in loc)
