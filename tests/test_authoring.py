@@ -126,3 +126,12 @@ def test_new_rule_and_agreement_are_valid_as_written(tmp_path: Path) -> None:
     assert tested.exit_code == 0, tested.stdout
     again = cli("new", "rule", "mini", "my-criterion", "--rules", pack)
     assert again.exit_code == 2 and "already exists; not overwritten" in again.stderr
+
+
+def test_custom_pack_example_prints_its_expected_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    example = ROOT / "examples" / "custom-pack"
+    monkeypatch.chdir(example)
+    result = cli("check", "facts", "--rules", "rules")
+    assert result.exit_code == 0 and result.stdout == (example / "expected-output.txt").read_text()
+    tested = cli("test", "--rules", "rules", "--coverage", "--min-coverage", "100")
+    assert tested.exit_code == 0 and "11 passed, 0 failed" in tested.stdout

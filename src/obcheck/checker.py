@@ -314,8 +314,16 @@ def finding(rule: Rule, agreement: Agreement, status: str) -> Finding:
         expected=describe(rule.met),
         actual={p: facts[p].value if p in facts else None for p in rule.paths},
         evidence=evidence, missing=missing, criterion=rule.citation, remediation=rule.remediation,
-        location=evidence[0]["location"] if evidence else f"{agreement.file}:1",
+        location=_location(agreement, evidence, rule.paths),
     )
+
+
+def _location(agreement: Agreement, evidence: list[dict[str, Any]], paths: tuple[str, ...]) -> str:
+    """Where a reader should look: the first fact the rule read, else an unverified entry it needed, else the file."""
+    if evidence:
+        return str(evidence[0]["location"])
+    line = next((agreement.lines[p] for p in paths if p in agreement.lines), 1)
+    return f"{agreement.file}:{line}"
 
 
 def fill(template: str, agreement: Agreement) -> str:

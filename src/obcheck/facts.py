@@ -84,6 +84,7 @@ class Agreement:
     file: str
     facts: dict[str, Fact]
     unverified: dict[str, str]
+    lines: dict[str, int]  # the line of every fact entry, verified or not
 
     @property
     def values(self) -> dict[str, Any]:
@@ -103,14 +104,15 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
     if errors:
         raise InputError(errors)
     sources = {s.id: s for s in model.sources}
-    facts, unverified = {}, {}
+    facts, unverified, lines = {}, {}, {}
     for name, ev in sorted(model.facts.items()):
+        lines[name] = doc.position(("facts", name), key=True)[0]
         if ev.evidence == "unverified":
             unverified[name] = ev.note or ""
         else:
             assert ev.source is not None
-            facts[name] = Fact(name, ev.value, ev, sources[ev.source], doc.position(("facts", name), key=True)[0])
-    return Agreement(model.id, model.title, model.kind, tuple(model.parties), model.signed, model.place, doc.path, facts, unverified)
+            facts[name] = Fact(name, ev.value, ev, sources[ev.source], lines[name])
+    return Agreement(model.id, model.title, model.kind, tuple(model.parties), model.signed, model.place, doc.path, facts, unverified, lines)
 
 
 def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:
