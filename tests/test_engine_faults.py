@@ -36,15 +36,15 @@ def test_a_pattern_that_would_loop_is_refused_before_durable_sees_it() -> None:
         durable.DurableEngine(replace(c, rulesets=(bad,)), vocab)
 
 
-def test_an_exception_inside_an_action_names_rule_and_agreement() -> None:
+def test_a_fault_while_taking_firings_names_rule_and_agreement(monkeypatch: pytest.MonkeyPatch) -> None:
     c, vocab = compiled()
     eng = durable.DurableEngine(c, vocab)
 
-    def boom(fact_id: str, name: str) -> None:
-        raise ValueError("disk full")
+    def boom(handle: int, state: int) -> None:
+        raise Exception("error code: 101")
 
-    eng._host._on_fire = boom
-    with pytest.raises(InternalError, match=r"agreement a-1: .*rule mini/\w+\|\w+: ValueError: disk full"):
+    monkeypatch.setattr(durable.durable_rules_engine, "complete_and_start_action", boom)
+    with pytest.raises(InternalError, match=r"after rule mini/\w+\|\w+ fired on agreement a-1: error code: 101"):
         eng.evaluate("a-1", {"demo.flag": True})
 
 

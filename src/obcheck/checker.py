@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from obcheck import __version__
 from obcheck.errors import Diagnostic, InputError, InternalError
 from obcheck.facts import Agreement, load_agreement
-from obcheck.rules import OUTCOMES, PLACEHOLDER_RE, Catalogue, Rule, describe, load_catalogue, show_value
+from obcheck.rules import OUTCOMES, PLACEHOLDER_RE, Catalogue, Rule, load_catalogue, show_value
 from obcheck.source import yaml_files
 from obcheck.vocabulary import Vocabulary
 
@@ -283,7 +283,8 @@ def agreement_report(agreement: Agreement, rules: list[Rule], outcomes: dict[tup
     expected_keys = {(r.pack, r.id) for r in rules}
     if set(outcomes) != expected_keys or not all(o in OUTCOMES for o in outcomes.values()):
         raise InternalError(f"agreement {agreement.id}: the engine did not give exactly one outcome for every rule")
-    findings = [finding(rule, agreement, outcomes[(rule.pack, rule.id)]) for rule in rules]
+    cited: dict[str, dict[str, Any]] = {}  # each fact's evidence entry, built once and shared by the findings citing it
+    findings = [finding(rule, agreement, outcomes[(rule.pack, rule.id)], cited) for rule in rules]
     findings.sort(key=lambda f: (f.pack, f.rule))
     summary = dict.fromkeys(OUTCOMES, 0)
     for f in findings:
@@ -293,25 +294,28 @@ def agreement_report(agreement: Agreement, rules: list[Rule], outcomes: dict[tup
     )
 
 
-def finding(rule: Rule, agreement: Agreement, status: str) -> Finding:
+def finding(rule: Rule, agreement: Agreement, status: str, cited: dict[str, dict[str, Any]] | None = None) -> Finding:
     """One outcome with everything a reader needs: message, expected vs actual, both sides' citations."""
     facts = agreement.facts
+    cited = {} if cited is None else cited
     evidence = []
     for path in rule.paths:
         if path in facts:
-            fact = facts[path]
-            evidence.append({
-                "fact": path, "value": fact.value, "location": f"{agreement.file}:{fact.line}",
-                "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type},
-                "clause": fact.evidence.clause, "quote": fact.evidence.quote, "evidence_level": fact.evidence.evidence,
-                "note": fact.evidence.note,
-            })
+            if path not in cited:
+                fact = facts[path]
+                cited[path] = {
+                    "fact": path, "value": fact.value, "location": f"{agreement.file}:{fact.line}",
+                    "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type},
+                    "clause": fact.evidence.clause, "quote": fact.evidence.quote, "evidence_level": fact.evidence.evidence,
+                    "note": fact.evidence.note,
+                }
+            evidence.append(cited[path])
     missing = [p for p in rule.paths if p not in facts] if status == "unknown" else []
     template = getattr(rule.messages, status) or rule.messages.gap
     return Finding(
         rule=rule.id, pack=rule.pack, title=rule.title, severity=rule.severity, tier=rule.tier, status=status,
         message=fill(template, agreement),
-        expected=describe(rule.met),
+        expected=rule.expected,
         actual={p: facts[p].value if p in facts else None for p in rule.paths},
         evidence=evidence, missing=missing, criterion=rule.citation, remediation=rule.remediation,
         location=_location(agreement, evidence, rule.paths),

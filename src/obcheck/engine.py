@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from obcheck.vocabulary import Vocabulary
 
 try:
     import durable_rules_engine
-    from durable.engine import Host, MessageNotHandledException, MessageObservedException
+    from durable.engine import Host
 
     IMPORT_ERROR: str | None = None
 except Exception as exc:  # noqa: BLE001 - any failure (missing, or 3.13's undefined symbol) means "not available"
@@ -49,28 +50,24 @@ def explain(exc: BaseException) -> str:
 if IMPORT_ERROR is None:
 
     class _Host(Host):  # type: ignore[misc]
-        """A Host without the background dispatcher: no timer threads (they segfault when shared), no leaks."""
-
-        def __init__(self, on_fire: Callable[[str, str], None]) -> None:
-            self._on_fire = on_fire
-            super().__init__()
+        """A Host without the background dispatcher (its timer threads segfault when shared, and leak).
+        It only registers rulesets: DurableEngine runs the matched actions itself (see _fire)."""
 
         def _run(self) -> None:  # the dispatcher serves timers and queues, which obcheck never uses
             self._d_timer = self._t_timer = None
 
         def get_action(self, action_name: str) -> Callable[[Any], None]:
-            def collect(c: Any) -> None:
-                try:
-                    self._on_fire(c.m["id"], action_name)
-                except Exception as exc:  # durable would swallow it into the state; say which rule it was
-                    raise RuntimeError(f"rule {action_name}: {type(exc).__name__}: {exc}") from exc
+            def unused(c: Any) -> None:
+                raise RuntimeError(f"rule {action_name}: durable's own action dispatch is not used by obcheck")
 
-            return collect
+            return unused
 
 
 class DurableEngine:
-    """Evaluates compiled rules with durable_rules: one fact per (agreement, rule), assert_fact semantics,
-    every agreement's session deleted afterwards (at most 1,024 may live at once)."""
+    """Evaluates compiled rules with durable_rules: one fact per (agreement, rule), all of an agreement's facts
+    asserted at once (assert semantics: every matching rule fires), its session deleted afterwards (at most
+    1,024 may live). Firings are read straight from the engine's action queue: durable's own Python dispatch
+    builds a closure and re-serialises the session state for every firing, which cost more than matching."""
 
     name = "durable"
 
@@ -78,9 +75,9 @@ class DurableEngine:
         if IMPORT_ERROR is not None:
             raise InternalError(f"durable_rules cannot be imported: {IMPORT_ERROR}")
         self.compiled, self.vocabulary = compiled, vocabulary
-        self._fired: list[tuple[str, str]] = []
-        self._host = _Host(lambda fact_id, name: self._fired.append((fact_id, name)))
+        self._host = _Host()
         self._names: list[str] = []
+        self._handles: list[int] = []
         for index, ruleset in enumerate(compiled.rulesets):
             _check_positive(ruleset)
             name = f"obcheck{index}"
@@ -89,6 +86,7 @@ class DurableEngine:
             except Exception as exc:  # noqa: BLE001 - durable raises bare Exception
                 raise InternalError(f"durable_rules rejected {_culprit(ruleset)}: {explain(exc)}") from None
             self._names.append(name)
+            self._handles.append(self._host.get_ruleset(name)._handle)
         crits = [r.crit for r in compiled.rules]
         if len(set(crits)) != len(crits):
             twice = sorted({c for c in crits if crits.count(c) > 1})
@@ -102,44 +100,57 @@ class DurableEngine:
         """The outcome of every rule for one agreement, resolved from what fired."""
         fired: dict[str, set[str]] = {}
         for shard, rules in sorted(self._by_shard.items()):
-            facts = [engine_fact(rule, values, self.vocabulary, agreement_id) for rule in rules]
             self._sessions += 1
             sid = str(self._sessions)  # a session of its own per agreement, deleted below
+            facts = [engine_fact(rule, values, self.vocabulary, agreement_id) for rule in rules]
             for fact in facts:
                 fact["sid"] = sid
-            self._fired.clear()
-            try:
-                state = self._host.assert_facts(self._names[shard], facts)
-            except (MessageNotHandledException, MessageObservedException) as exc:
-                # no delete_state after a refused batch: durable_rules segfaults on it; the run ends here anyway
-                raise InternalError(f"durable_rules refused the facts of {agreement_id}: {type(exc).__name__}") from None
-            except Exception as exc:  # noqa: BLE001 - durable raises bare Exception with a code
-                raise InternalError(f"durable_rules failed on {agreement_id}: {explain(exc)}") from None
-            self._delete(shard, sid)
-            if isinstance(state, dict) and "exception" in state:
-                raise InternalError(f"an action raised inside durable_rules on agreement {agreement_id}: {state['exception']}")
-            for fact_id, rule_name in self._fired:
+            for fact_id, rule_name in self.fire(shard, facts, agreement_id):
                 crit, _, outcome = rule_name.rpartition("|")
                 if fact_id != f"{agreement_id}|{crit}":
                     raise InternalError(f"rule {rule_name} fired for fact {fact_id}: facts merged across rules")
                 fired.setdefault(crit, set()).add(outcome)
+            self._delete(shard, sid)
         return {(r.pack, r.rule): _resolve(r.crit, agreement_id, fired.get(r.crit, set())) for r in self.compiled.rules}
+
+    def fire(self, shard: int, facts: list[dict[str, Any]], agreement_id: str) -> list[tuple[str, str]]:
+        """Assert one agreement's facts and take every queued firing as (fact id, rule name)."""
+        handle = self._handles[shard]
+        try:
+            code, state = durable_rules_engine.assert_facts(handle, json.dumps(facts, ensure_ascii=False))
+        except Exception as exc:  # noqa: BLE001 - durable raises bare Exception with a code
+            raise InternalError(f"durable_rules failed on agreement {agreement_id}: {explain(exc)}") from None
+        if code in (1, 2):
+            # no delete_state after a refused batch: durable_rules segfaults on it; the run ends here anyway
+            raise InternalError(f"durable_rules refused the facts of agreement {agreement_id}: {ERROR_CODES[code]}")
+        out: list[tuple[str, str]] = []
+        rule_name = "?"
+        try:
+            queued = durable_rules_engine.start_action_for_state(handle, state)
+            while queued:
+                ((rule_name, binding),) = json.loads(queued[1]).items()
+                out.append((binding["m"]["id"], rule_name))
+                queued = durable_rules_engine.complete_and_start_action(handle, state)
+                queued = (None, queued) if isinstance(queued, str) else queued
+        except Exception as exc:  # noqa: BLE001
+            raise InternalError(f"durable_rules failed after rule {rule_name} fired on agreement {agreement_id}: {explain(exc)}") from None
+        return out
 
     def _delete(self, shard: int, sid: str) -> None:
         """Sessions must not pile up: at 1,025 live ones durable_rules fails (and its dispatcher crashes)."""
         try:
-            self._host.delete_state(self._names[shard], sid)
+            durable_rules_engine.delete_state(self._handles[shard], sid)
         except Exception as exc:  # noqa: BLE001
             raise InternalError(f"durable_rules could not delete session {sid}: {explain(exc)}") from None
 
     def close(self) -> None:
         """Free the C rulesets: engine.py never does, and each leaks ~125 KB otherwise."""
-        for name in self._names:
+        for handle in self._handles:
             try:
-                durable_rules_engine.delete_ruleset(self._host.get_ruleset(name)._handle)
+                durable_rules_engine.delete_ruleset(handle)
             except Exception:  # noqa: BLE001 - best effort at shutdown
                 pass
-        self._names = []
+        self._handles = []
 
 
 def _definition(ruleset: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +169,7 @@ def _check_positive(ruleset: dict[str, Any]) -> None:
 
 def _culprit(ruleset: dict[str, Any]) -> str:
     """Which rule durable_rules refuses: register each alone on a scratch host (only on failure, so cost is moot)."""
-    scratch = _Host(lambda fact_id, name: None)
+    scratch = _Host()
     for i, (rule, body) in enumerate(ruleset.items()):
         try:
             scratch.set_rulesets({f"probe{i}": _definition({rule: body})})

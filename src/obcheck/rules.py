@@ -172,6 +172,11 @@ class Rule:
         return tuple(sorted({p.path for c in conds for p in predicates(c)}))
 
     @cached_property
+    def expected(self) -> str:
+        """What met demands, in words (the findings' `expected`)."""
+        return describe(self.met)
+
+    @cached_property
     def citation(self) -> dict[str, Any]:
         """The criterion as report data, with the flag for criteria resting on secondary or seed sources."""
         return {**self.criterion.model_dump(), "secondary_only": self.criterion.secondary_only}
