@@ -126,3 +126,10 @@ def test_startup_imports_nothing_the_command_does_not_use(args: list[str]) -> No
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
     assert "HEAVY []" in done.stderr, done.stderr
+
+
+def test_pack_option_selects_packs(corpus: Path) -> None:
+    data = json.loads(cli("check", corpus, "--rules", MINI, "--pack", "mini", "--format", "json").stdout)
+    assert [p["id"] for p in data["packs"]] == ["mini"]
+    wrong = cli("check", corpus, "--rules", MINI, "--pack", "minni")
+    assert wrong.exit_code == 2 and "no pack 'minni' (did you mean 'mini'?)" in wrong.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from obcheck import __version__
-from obcheck.errors import Diagnostic, InputError, InternalError
+from obcheck.errors import Diagnostic, InputError, InternalError, did_you_mean
 from obcheck.facts import Agreement, load_agreement
 from obcheck.rules import OUTCOMES, PLACEHOLDER_RE, Catalogue, Rule, load_catalogue, show_value
 from obcheck.source import yaml_files
@@ -185,13 +185,13 @@ class _Ids:
 def run_check(
     fact_paths: list[Path], rule_dirs: list[Path], engine_name: str = "durable",
     on_agreement: Callable[[Agreement], None] | None = None, progress: Progress | None = None,
-    jobs: int = 1, keep_going: bool = False,
+    jobs: int = 1, keep_going: bool = False, packs: tuple[str, ...] = (),
 ) -> Report:
     """Evaluate every rule against every agreement, streaming: the report's agreements are produced as they
     are consumed, so memory does not grow with the corpus. Bad input anywhere raises InputError when the
     stream ends (after every file was read), so a renderer never completes a report on a partial corpus;
     with keep_going the good files are reported and the errors raised at the end all the same."""
-    catalogue = load_catalogue(rule_dirs)
+    catalogue = select_packs(load_catalogue(rule_dirs), packs)
     rules = list(catalogue.rules())
     engine = make_engine(engine_name, catalogue)
     report = Report(
@@ -200,11 +200,22 @@ def run_check(
     )
     if jobs > 1:
         engine.close()  # each worker builds its own
-        items = _parallel(fact_paths, rule_dirs, engine.name, jobs, progress)
+        items = _parallel(fact_paths, rule_dirs, packs, engine.name, jobs, progress)
     else:
         items = _serial(fact_paths, catalogue, rules, engine, progress, on_agreement)
     report.source = _guard(items, keep_going)
     return report
+
+
+def select_packs(catalogue: Catalogue, packs: tuple[str, ...]) -> Catalogue:
+    """Only the named packs (all when none is named); an unknown name is an input error."""
+    if not packs:
+        return catalogue
+    known = [p.id for p in catalogue.packs]
+    unknown = [p for p in packs if p not in known]
+    if unknown:
+        raise InputError([Diagnostic("<command line>", 1, 1, f"no pack '{unknown[0]}'{did_you_mean(unknown[0], known)}")])
+    return Catalogue(catalogue.vocabulary, tuple(p for p in catalogue.packs if p.id in packs))
 
 
 def _serial(
@@ -240,9 +251,9 @@ def _guard(items: Iterator[AgreementReport | list[Diagnostic]], keep_going: bool
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rule_dirs: list[Path], engine_name: str) -> None:
+def _init_worker(rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str) -> None:
     """Once per worker: the rules are loaded and compiled once, not once per agreement."""
-    catalogue = load_catalogue(rule_dirs)
+    catalogue = select_packs(load_catalogue(rule_dirs), packs)
     _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=make_engine(engine_name, catalogue, warn=lambda m: None))
 
 
@@ -255,7 +266,7 @@ def _work(file: str) -> AgreementReport | list[Diagnostic]:
 
 
 def _parallel(
-    fact_paths: list[Path], rule_dirs: list[Path], engine_name: str, jobs: int, progress: Progress | None
+    fact_paths: list[Path], rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, jobs: int, progress: Progress | None
 ) -> Iterator[AgreementReport | list[Diagnostic]]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
     import multiprocessing
@@ -269,7 +280,7 @@ def _parallel(
     seen = _Ids()
     # fork is cheapest, but a fresh interpreter (spawn) keeps durable_rules' C state out of the workers
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(rule_dirs, engine_name)) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name)) as pool:
         for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (jobs * 8) or 1))):
             if progress:
                 progress.advance()

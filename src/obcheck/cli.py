@@ -115,6 +115,7 @@ def _paths(values: tuple[Path, ...], default: Callable[[], list[Path]]) -> list[
     return list(values) if values else default()
 
 
+pack_option = click.option("--pack", "packs", multiple=True, help="Only this pack (repeatable). Default: every pack found.")
 rules_option = click.option(
     "--rules", "rules", multiple=True, type=click.Path(path_type=Path),
     help="A rule pack folder, or a folder of packs with vocabulary.yaml (repeatable). Default: the repository's rules/.",
@@ -147,15 +148,16 @@ jobs_option = click.option("--jobs", "-j", default=1, show_default=True, type=cl
               help="durable: the durable_rules engine. python: obcheck's own interpreter of the same rules.")
 @jobs_option
 @click.option("--keep-going", is_flag=True, help="Report the good files even when some are bad (still exits 2).")
+@pack_option
 @guarded
 def check(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
-    jobs: int, keep_going: bool,
+    jobs: int, keep_going: bool, packs: tuple[str, ...],
 ) -> None:
     """Report the gaps of each agreement (fact files or folders; default: the repository's facts/)."""
     from obcheck.reporters import chunks
 
-    report = _run(paths, rules, engine_name, jobs=jobs, keep_going=keep_going)
+    report = _run(paths, rules, engine_name, jobs=jobs, keep_going=keep_going, packs=packs)
     if keep_going:
         errors: list[Any] = []
         write_output(_collecting(chunks(fmt, report), errors), output)
@@ -282,14 +284,17 @@ def docs(mode: str) -> None:
 @click.option("--sort", default="id", show_default=True, type=click.Choice(["id", "gaps"]), help="Row order: by id, or most gaps first.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of standard output.")
 @click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@pack_option
 @guarded
-def matrix(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str, output: Path | None, engine_name: str) -> None:
+def matrix(
+    paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str, output: Path | None, engine_name: str, packs: tuple[str, ...]
+) -> None:
     """Agreements as rows, criteria as columns (grouped by tier): where each agreement falls short."""
     import shutil
 
     from obcheck.reporters import matrix as grid
 
-    report = _run(paths, rules, engine_name)
+    report = _run(paths, rules, engine_name, packs=packs)
     if fmt == "html":
         from obcheck.reporters.html import render
 
@@ -309,15 +314,16 @@ def matrix(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str
 @rules_option
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]))
 @click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@pack_option
 @guarded
-def questions(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, engine_name: str) -> None:
+def questions(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, engine_name: str, packs: tuple[str, ...]) -> None:
     """The research to-do list: per agreement, the missing facts that keep criteria unknown, most needed first."""
     import json
 
     from obcheck.diff import questions as ask, render_questions
 
     unverified: dict[str, dict[str, str]] = {}
-    report = _run(paths, rules, engine_name, on_agreement=lambda a: unverified.__setitem__(a.id, a.unverified))
+    report = _run(paths, rules, engine_name, packs=packs, on_agreement=lambda a: unverified.__setitem__(a.id, a.unverified))
     items = ask(report, unverified)
     click.echo(json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False) if fmt == "json" else render_questions(items), nl=fmt == "json")
 
