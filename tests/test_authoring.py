@@ -135,3 +135,13 @@ def test_custom_pack_example_prints_its_expected_output(monkeypatch: pytest.Monk
     assert result.exit_code == 0 and result.stdout == (example / "expected-output.txt").read_text()
     tested = cli("test", "--rules", "rules", "--coverage", "--min-coverage", "100")
     assert tested.exit_code == 0 and "11 passed, 0 failed" in tested.stdout
+
+
+def test_shipped_yaml_files_carry_the_schema_modeline() -> None:
+    for path in sorted((ROOT / "facts").glob("*.yaml")) + sorted((ROOT / "rules").glob("*/*.yaml")):
+        if path.name in ("pack.yaml", "vocabulary.yaml"):
+            continue
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=") and first.endswith(".schema.json"), path
+        target = (path.parent / first.split("=", 1)[1]).resolve()
+        assert target.is_file(), (path, target)
