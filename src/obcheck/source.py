@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -30,9 +31,22 @@ _INT_RE = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
 
 
+class _Limit(Exception):
+    """Raised while composing when a file passes MAX_NODES; `_locate` then finds where."""
+
+
 class _Resolver(BaseResolver):
     """YAML 1.2 core schema: only true/false are booleans (NO, yes, on stay strings), no implicit dates.
-    A direct lookup instead of PyYAML's generic resolver table: this runs once per scalar."""
+    A direct lookup instead of PyYAML's generic resolver table: this runs once per scalar.
+
+    It also counts the nodes as they are composed, so that a file of a million tiny nodes stops at MAX_NODES
+    instead of building its whole tree first (explicitly tagged nodes skip the resolver; the converter refuses
+    them, and counts every node again). Depth needs no hook: libyaml stops at 1,000 levels, and the converter
+    reports the first node deeper than MAX_DEPTH."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counted = itertools.count(1).__next__
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:  # no path resolvers are used
         pass
@@ -41,6 +55,8 @@ class _Resolver(BaseResolver):
         pass
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if self.counted() > MAX_NODES:
+            raise _Limit
         if kind is yaml.ScalarNode:
             if not implicit[0]:
                 return _STR
@@ -80,6 +96,38 @@ else:  # pragma: no cover
             yaml.parser.Parser.__init__(self)
             yaml.composer.Composer.__init__(self)
             _Resolver.__init__(self)
+
+
+_EventLoader = yaml.CSafeLoader if CParser is not None else yaml.SafeLoader
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_END_EVENTS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+_DEPTH_MESSAGE = f"nesting deeper than {MAX_DEPTH} levels"
+_NODES_MESSAGE = f"more than {MAX_NODES:,} YAML nodes"
+_ALIAS_MESSAGE = "YAML aliases (*name) are not supported; write the value out"
+
+
+def _locate(text: str, *, alias: bool = False) -> tuple[int, int, str] | None:
+    """Error path only: re-read the file as a stream of events (no tree is built, memory stays flat) and return
+    the 1-based line, column and message of the first node past a limit, or of the first alias when alias=True."""
+    level = nodes = 0
+    try:
+        for event in yaml.parse(text, Loader=_EventLoader):
+            kind = event.__class__
+            if alias:
+                if kind is yaml.AliasEvent:
+                    return event.start_mark.line + 1, event.start_mark.column + 1, _ALIAS_MESSAGE
+            elif kind in _NODE_EVENTS:
+                nodes += 1
+                if level > MAX_DEPTH or nodes > MAX_NODES:
+                    mark = event.start_mark
+                    return mark.line + 1, mark.column + 1, _DEPTH_MESSAGE if level > MAX_DEPTH else _NODES_MESSAGE
+                if kind is not yaml.ScalarEvent:
+                    level += 1
+            elif kind in _END_EVENTS:
+                level -= 1
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 @dataclass
@@ -127,7 +175,7 @@ def display_path(path: Path) -> str:
     """Paths in messages are relative to the working directory when they lie below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # RuntimeError/OSError: a symlink loop cannot be resolved
         return str(path)
 
 
@@ -138,7 +186,10 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InputError([Diagnostic(shown, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: a pipe or a growing file has no size to check beforehand
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError([Diagnostic(shown, 1, 1, f"file is more than {MAX_FILE_BYTES:,} bytes, the limit")])
     except OSError as exc:
         raise InputError([Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
     try:
@@ -161,41 +212,69 @@ def parse(path: Path, text: str | None = None) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "maximum nesting depth" in (exc.problem or ""):
+            # libyaml's own cap (1,000 levels) trips before the converter can report level MAX_DEPTH + 1:
+            # find that level in the text up to where libyaml stopped.
+            found = _locate(_upto(text, line, col))
+            line, col = found[:2] if found else (line, col)
+            raise InputError([Diagnostic(shown, line, col, _DEPTH_MESSAGE)]) from None
         what = " ".join(p for p in (exc.context, exc.problem) if p)
+        begun = exc.context_mark
+        long_key = begun and mark and mark.line == begun.line and mark.column - begun.column > 1024
+        if exc.context == "while scanning a simple key" and long_key:
+            what += " (a key may be at most 1,024 characters long, YAML's limit)"
+        if exc.context and begun and exc.problem_mark and begun.line != exc.problem_mark.line:
+            # e.g. an unclosed [ is found only on a later line: say where it opened
+            thing = exc.context.removeprefix("while parsing ").removeprefix("while scanning ")
+            thing = thing.removeprefix("a ").removeprefix("an ")
+            what += f" (the {thing} began at {begun.line + 1}:{begun.column + 1})"
         raise InputError([Diagnostic(shown, line, col, f"YAML syntax error: {what}")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Diagnostic(shown, 1, 1, f"YAML error: {exc}")]) from None
-    except RecursionError:
-        raise InputError([Diagnostic(shown, 1, 1, f"nesting deeper than {MAX_DEPTH} levels")]) from None
+    except (_Limit, RecursionError):
+        line, col, message = _locate(text) or (1, 1, _DEPTH_MESSAGE)
+        raise InputError([Diagnostic(shown, line, col, message)]) from None
     finally:
         composer.dispose()
     if node is None:
         raise InputError([Diagnostic(shown, 1, 1, "empty file: expected a mapping")])
     doc = Document(shown, None, node)
-    doc.data = _Converter(doc).convert(node, 0)
+    doc.data = _Converter(doc, text).convert(node, 0)
     return doc
+
+
+def _upto(text: str, line: int, col: int) -> str:
+    """The text before 1-based line:col."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+    return text[: start + col - 1]
 
 
 class _Converter:
     """Turns a composed node tree into plain values, refusing what we never accept (aliases, tags, depth)."""
 
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
+    def __init__(self, doc: Document, text: str) -> None:
+        self.doc, self.text = doc, text
         self.seen: set[int] = set()
 
     def fail(self, node: yaml.Node, message: str) -> InputError:
         return InputError([Diagnostic(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1, message)])
 
     def convert(self, node: yaml.Node, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
+        if depth > MAX_DEPTH:  # reported at the first node too deep (libyaml alone would allow 1,000 levels)
+            raise self.fail(node, _DEPTH_MESSAGE)
         seen = self.seen
         if id(node) in seen:
-            # An alias re-uses a node: refusing them rules out alias bombs and hidden sharing.
-            raise self.fail(node, "YAML aliases (*name) are not supported; write the value out")
+            # An alias re-uses a node: refusing them rules out alias bombs and hidden sharing. The node knows
+            # only where its anchor (&name) stands; the message points at the first *name.
+            found = _locate(self.text, alias=True)
+            if found is None:
+                raise self.fail(node, _ALIAS_MESSAGE)
+            raise InputError([Diagnostic(self.doc.path, *found)])
         seen.add(id(node))
         if len(seen) > MAX_NODES:
-            raise self.fail(node, f"more than {MAX_NODES:,} YAML nodes")
+            raise self.fail(node, _NODES_MESSAGE)
         kind = node.__class__
         if kind is yaml.ScalarNode:
             return self.scalar(node)
@@ -213,6 +292,8 @@ class _Converter:
             if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(key_node, "mapping keys must be plain strings (no complex or merge keys)")
             key = key_node.value
+            if key == "<<" and not key_node.style:  # YAML 1.1 merge key; a quoted '<<' stays an ordinary key
+                raise self.fail(key_node, "merge keys (<<) are not supported; write the keys out")
             if key in out:
                 first = next(k for k, _ in node.value if k.value == key)
                 raise self.fail(key_node, f"duplicate key '{key}' (first at line {first.start_mark.line + 1})")
@@ -240,19 +321,27 @@ class _Converter:
 
 
 def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
-    """The .yaml/.yml files a user named, folders walked in sorted order; symlinks never leave a folder."""
+    """The .yaml/.yml files a user named, folders walked in sorted order. Symlinks are never followed out of a
+    folder nor round in a loop: a symlink that leaves the folder, points back at a folder being walked, or
+    cannot be resolved is an error; a symlinked folder inside the folder is not entered (it is walked anyway)."""
     for path in paths:
         if path.is_dir():
             root = path.resolve()
             found = False
             for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
                 dirnames.sort()
+                for name in dirnames:
+                    folder = Path(dirpath, name)
+                    if folder.is_symlink() and (problem := _symlink_problem(folder, root, dirpath)):
+                        raise InputError([Diagnostic(display_path(folder), 1, 1, problem)])
                 for name in sorted(filenames):
                     if not name.endswith((".yaml", ".yml")):
                         continue
                     file = Path(dirpath, name)
-                    if file.is_symlink() and not _inside(file, root):
-                        raise InputError([Diagnostic(display_path(file), 1, 1, "symlink points outside the folder; not read")])
+                    if file.is_symlink() and (problem := _symlink_problem(file, root, dirpath)):
+                        raise InputError([Diagnostic(display_path(file), 1, 1, problem)])
+                    if file.exists() and not file.is_file():
+                        raise InputError([Diagnostic(display_path(file), 1, 1, "not a regular file; not read")])
                     found = True
                     yield file
             if not found:
@@ -261,6 +350,21 @@ def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
             yield path
         else:
             raise InputError([Diagnostic(display_path(path), 1, 1, "no such file or folder")])
+
+
+def _symlink_problem(link: Path, root: Path, dirpath: str) -> str | None:
+    """Why a symlink met while walking `root` must not be followed, or None when it stays inside and is harmless."""
+    try:
+        target = link.resolve(strict=True)
+    except FileNotFoundError:  # dangling: reading it reports the missing file, unless it would leave the folder
+        return None if _inside(link, root) else "symlink points outside the folder; not read"
+    except (RuntimeError, OSError):  # RuntimeError: Python < 3.13 on a loop; OSError (ELOOP) on 3.13
+        return "symlink loop: the link cannot be resolved; not read"
+    if not _inside(link, root):
+        return "symlink points outside the folder; not read"
+    if target.is_dir() and Path(dirpath).resolve().is_relative_to(target):
+        return f"symlink loop: points back to {display_path(target)}, a folder it is in; not followed"
+    return None
 
 
 def _inside(file: Path, root: Path) -> bool:
