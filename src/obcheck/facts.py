@@ -15,7 +15,17 @@ from obcheck.validation import StrictModel, pydantic_diagnostics
 from obcheck.vocabulary import DATE_RE, Vocabulary
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-PARTY_RE = re.compile(r"^([A-Z]{2}|EU)$")
+# ISO 3166-1 alpha-2 codes in use (a shape check alone lets UK, EL or XX through), plus EU for the Union.
+ISO_3166 = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR
+GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO
+JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR
+MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO
+RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV
+TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW EU
+""".split())
+COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
 MAX_QUOTE_WORDS = 25
 Level = Literal["text", "official", "secondary", "unverified"]
 Kind = Literal[
@@ -120,8 +130,9 @@ def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagn
     if not ID_RE.match(model.id):
         errors.append(doc.error(("id",), f"id '{model.id}' must be lower-case words joined by '-' (e.g. gb-2024)"))
     for i, party in enumerate(model.parties):
-        if not PARTY_RE.match(party):
-            errors.append(doc.error(("parties", i), f"party '{party}' must be an ISO 3166 alpha-2 code or EU"))
+        if party not in ISO_3166:
+            hint = f" (did you mean '{COMMON_MISTAKES[party]}'?)" if party in COMMON_MISTAKES else ""
+            errors.append(doc.error(("parties", i), f"party '{party}' must be an ISO 3166 alpha-2 code or EU{hint}"))
     if model.signed is not None and not DATE_RE.match(model.signed):
         errors.append(doc.error(("signed",), f"signed must be a date YYYY-MM-DD; got {model.signed!r}"))
     source_ids: set[str] = set()

@@ -222,6 +222,11 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
             except InputError as exc:
                 errors.extend(exc.diagnostics)
         found = [root] if (root / "pack.yaml").is_file() else sorted(p.parent for p in root.glob("*/pack.yaml"))
+        if root not in found:
+            # a subfolder with rule files but no pack.yaml would otherwise be skipped, its rules never run
+            for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                if sub not in found and any(sub.glob("*.yaml")) and not (sub / "pack.yaml").is_file():
+                    errors.append(Diagnostic(display_path(sub), 1, 1, "folder has YAML files but no pack.yaml: add one, or move the files out"))
         if not found:
             errors.append(Diagnostic(display_path(root), 1, 1, "no rule pack here: expected pack.yaml in this folder or its subfolders"))
         pack_dirs.extend(found)
@@ -253,6 +258,23 @@ def _vocabulary_files(root: Path) -> list[Path]:
     return own
 
 
+def _symlinked_folders(pack_dir: Path) -> list[Diagnostic]:
+    """Rules are read from the pack folder itself; a symlinked folder inside it (a loop or a way out) is reported."""
+    out = []
+    for entry in sorted(pack_dir.iterdir()):
+        if entry.is_symlink():
+            try:
+                target = entry.resolve(strict=True)
+            except (OSError, RuntimeError):
+                if not entry.name.endswith((".yaml", ".yml")):  # a YAML file's loop is reported when it is read
+                    out.append(Diagnostic(display_path(entry), 1, 1, "symlink loop: the link cannot be resolved; not read"))
+                continue
+            if target.is_dir():
+                kind = "symlink loop: points back to a folder it is in" if pack_dir.resolve().is_relative_to(target) else "symlink to a folder"
+                out.append(Diagnostic(display_path(entry), 1, 1, f"{kind}; not followed"))
+    return out
+
+
 def rule_files(pack_dir: Path) -> list[Path]:
     return sorted(
         p for p in pack_dir.glob("*.yaml")
@@ -266,7 +288,7 @@ def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
         meta = PackFile.model_validate(doc.data)
     except ValidationError as exc:
         raise InputError(pydantic_diagnostics(doc, exc, PackFile)) from None
-    errors: list[Diagnostic] = []
+    errors: list[Diagnostic] = _symlinked_folders(pack_dir)
     rules = []
     for file in rule_files(pack_dir):
         try:

@@ -1,0 +1,314 @@
+"""The bad-input corpus (tests/bad_inputs/): every mistake a hand-edited YAML file can hold gives exit 2 and a
+`path:line:col: message`, never a traceback, within a time and memory bound.
+
+Each case runs the real CLI in a subprocess, with its address space capped (RLIMIT_AS) so that a memory blow-up
+fails the test instead of the machine, and a timeout so that a hang fails it too. What each case must print
+is in tests/bad_inputs/expected.yaml; the limits are documented in docs/limits.md.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "bad_inputs"
+EXPECTED: dict[str, Any] = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+GOOD_PACK = "tests/bad_inputs/rules/good-pack"  # a valid one-rule pack: the fact cases depend on nothing in rules/
+BASE = CORPUS / "ok" / "base.yaml"  # the valid fact file every corpus file varies
+TIMEOUT_S = 60  # a generous bound on one run (each takes well under a second); a hang fails, not a slow machine
+MEMORY_BYTES = 1 << 30  # RLIMIT_AS of each run
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+Args = list[str]
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+
+
+def obcheck(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the CLI from the repository root, capped in memory and time."""
+    return subprocess.run(
+        [sys.executable, "-m", "obcheck", *map(str, args)], cwd=ROOT, env=ENV, capture_output=True,
+        text=True, encoding="utf-8", errors="replace", timeout=TIMEOUT_S, preexec_fn=_cap_memory,
+    )
+
+
+def assert_refused(
+    done: subprocess.CompletedProcess[str], path: str, at: str, fragment: str, count: int = 1
+) -> None:
+    """Exit 2, the located message, the intended error only, nothing on stdout, no traceback."""
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output, output
+    assert done.returncode == 2, output
+    located = [line for line in done.stderr.splitlines() if line.startswith(f"{path}:{at}: ")]
+    assert located, f"no message at {path}:{at}:\n{done.stderr}"
+    assert fragment in located[0], f"expected {fragment!r} in:\n{located[0]}"
+    summary = f"obcheck: {count} error{'s' if count != 1 else ''}; nothing was evaluated or written"
+    assert summary in done.stderr, done.stderr
+    assert done.stdout == "", done.stdout
+
+
+def cases(section: str) -> list[Any]:
+    """The entries of one section of expected.yaml as pytest params."""
+    return [pytest.param(name, entry, id=name) for name, entry in EXPECTED[section].items()]
+
+
+# ------------------------------------------------------------------ committed cases
+
+
+@pytest.mark.parametrize(("name", "entry"), cases("facts"))
+def test_a_bad_fact_file_is_refused_at_its_line(name: str, entry: dict[str, Any]) -> None:
+    path = f"tests/bad_inputs/facts/{name}.yaml"
+    done = obcheck("validate", path, "--rules", GOOD_PACK)
+    assert_refused(done, path, entry["at"], entry["message"], entry.get("count", 1))
+
+
+@pytest.mark.parametrize(("case", "entry"), cases("rules"))
+def test_a_bad_rule_is_refused_at_its_line(case: str, entry: dict[str, Any]) -> None:
+    pack = f"tests/bad_inputs/rules/{case}"
+    done = obcheck("validate", BASE.relative_to(ROOT), "--rules", pack)
+    assert_refused(done, f"{pack}/{entry['file']}", entry["at"], entry["message"], entry.get("count", 1))
+
+
+@pytest.mark.parametrize("name", EXPECTED["ok"])
+def test_a_file_that_only_looks_odd_loads(name: str) -> None:
+    """A byte order mark and Windows line ends are not mistakes: such files load."""
+    done = obcheck("validate", f"tests/bad_inputs/ok/{name}.yaml", "--rules", GOOD_PACK)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.startswith("ok: 1 fact files"), done.stdout
+
+
+def test_the_corpus_and_its_expectations_match() -> None:
+    """Every committed case has an expectation and every expectation a case: none is silently skipped."""
+    assert {p.stem for p in (CORPUS / "facts").glob("*.yaml")} == set(EXPECTED["facts"])
+    assert {p.stem for p in (CORPUS / "ok").glob("*.yaml")} == set(EXPECTED["ok"])
+    packs = {p.name for p in (CORPUS / "rules").iterdir() if p.is_dir()} - {"good-pack"}
+    assert packs == set(EXPECTED["rules"])
+    assert all((CORPUS / "rules" / case / "pack.yaml").is_file() for case in packs)
+    assert set(BUILDERS) == set(EXPECTED["generated"])
+
+
+# ------------------------------------------------------------------ cases built in a temporary folder
+
+
+def _base(**replace: str) -> str:
+    text = BASE.read_text(encoding="utf-8")
+    for old, new in replace.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+def _facts(tmp: Path, *names: str) -> Path:
+    """tmp/facts with a valid fact file under each name (ids made unique)."""
+    folder = tmp / "facts"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_text(_base(**{"id: base-2024": f"id: {Path(name).stem}-2024"}), encoding="utf-8")
+    return folder
+
+
+def _validate(path: Path) -> Args:
+    return ["validate", str(path), "--rules", GOOD_PACK]
+
+
+def _fifty_megabytes(tmp: Path) -> Args:
+    big = tmp / "big.yaml"
+    with big.open("wb") as handle:
+        handle.write(_base().encode())
+        handle.truncate(50 * 2**20)  # the rest reads as NUL bytes: the size check must come first
+    return _validate(big)
+
+
+def _long_line_error(tmp: Path) -> Args:
+    # 'note: word word ... word: oops' on one line of 1,000,012 characters: ': ' ends the scalar at column 1,000,007
+    long = tmp / "long.yaml"
+    long.write_text(_base(**{"place: Kyiv": "note: " + "word " * 200_000 + ": oops"}), encoding="utf-8")
+    return _validate(long)
+
+
+def _long_key(tmp: Path) -> Args:
+    path = tmp / "long-key.yaml"
+    path.write_text(_base(**{"place: Kyiv": "k" * 2000 + ": x"}), encoding="utf-8")
+    return _validate(path)
+
+
+def _folder_symlink_loop(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml")
+    (facts / "loop").symlink_to(".", target_is_directory=True)
+    return _validate(facts)
+
+
+def _subfolder_symlink_loop(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml")
+    (facts / "sub").mkdir()
+    (facts / "sub" / "up").symlink_to("..", target_is_directory=True)
+    return _validate(facts)
+
+
+def _file_symlink_loop(tmp: Path) -> Args:
+    facts = _facts(tmp, "good.yaml")
+    (facts / "a.yaml").symlink_to("b.yaml")
+    (facts / "b.yaml").symlink_to("a.yaml")
+    return _validate(facts)
+
+
+def _file_symlink_outside(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml")
+    (tmp / "secret.yaml").write_text(_base(**{"id: base-2024": "id: secret-2024"}), encoding="utf-8")
+    (facts / "elsewhere.yaml").symlink_to(tmp / "secret.yaml")
+    return _validate(facts)
+
+
+def _folder_symlink_outside(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml")
+    (tmp / "other").mkdir()
+    (tmp / "other" / "x.yaml").write_text(_base(**{"id: base-2024": "id: other-2024"}), encoding="utf-8")
+    (facts / "more").symlink_to(tmp / "other", target_is_directory=True)
+    return _validate(facts)
+
+
+def _no_fact_files(tmp: Path) -> Args:
+    facts = _facts(tmp)
+    (facts / "README.md").write_text("Fact files go here.\n")
+    return _validate(facts)
+
+
+def _same_agreement_id(tmp: Path) -> Args:
+    facts = _facts(tmp)
+    for name in ("a.yaml", "b.yaml"):
+        (facts / name).write_text(_base(), encoding="utf-8")
+    return _validate(facts)
+
+
+def _fifo_in_folder(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml")
+    os.mkfifo(facts / "pipe.yaml")  # reading it would block for ever: it must be refused, not opened
+    return _validate(facts)
+
+
+def _unreadable_file(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml", "locked.yaml")
+    (facts / "locked.yaml").chmod(0)
+    return _validate(facts)
+
+
+def _pack(folder: Path, *, with_pack_yaml: bool = True, vocabulary: bool = True) -> Path:
+    """A copy of the good pack (optionally without pack.yaml), with the vocabulary beside it."""
+    folder.mkdir(parents=True)
+    good = CORPUS / "rules" / "good-pack"
+    for name in ("pack.yaml", "ratified.yaml", "ratified.cases.yaml") if with_pack_yaml else ("ratified.yaml",):
+        (folder / name).write_text((good / name).read_text(encoding="utf-8"), encoding="utf-8")
+    if vocabulary:
+        _copy_vocabulary(folder)
+    return folder
+
+
+def _copy_vocabulary(folder: Path) -> None:
+    (folder / "vocabulary.yaml").write_bytes((CORPUS / "rules" / "vocabulary.yaml").read_bytes())
+
+
+def _rules(rules: Path) -> Args:
+    return ["validate", str(BASE), "--rules", str(rules)]
+
+
+def _pack_missing_pack_yaml(tmp: Path) -> Args:
+    return _rules(_pack(tmp / "pack", with_pack_yaml=False))
+
+
+def _packs_one_missing_pack_yaml(tmp: Path) -> Args:
+    packs = tmp / "packs"
+    _pack(packs / "a", vocabulary=False)
+    _pack(packs / "b", with_pack_yaml=False, vocabulary=False)
+    _copy_vocabulary(packs)
+    return _rules(packs)
+
+
+def _pack_folder_symlinks_to_itself(tmp: Path) -> Args:
+    (tmp / "packs").mkdir()
+    (tmp / "packs" / "self").symlink_to("self", target_is_directory=True)
+    return _rules(tmp / "packs" / "self")
+
+
+def _pack_contains_symlink_cycle(tmp: Path) -> Args:
+    packs = tmp / "packs"
+    _pack(packs / "a")
+    (packs / "a" / "loop").symlink_to(".", target_is_directory=True)
+    return _rules(packs)
+
+
+def _rule_file_symlink_loop(tmp: Path) -> Args:
+    pack = _pack(tmp / "pack")
+    (pack / "a.yaml").symlink_to("b.yaml")
+    (pack / "b.yaml").symlink_to("a.yaml")
+    return _rules(pack)
+
+
+BUILDERS: dict[str, Callable[[Path], Args]] = {
+    "fifty-megabytes": _fifty_megabytes,
+    "long-line-error": _long_line_error,
+    "long-key": _long_key,
+    "folder-symlink-loop": _folder_symlink_loop,
+    "subfolder-symlink-loop": _subfolder_symlink_loop,
+    "file-symlink-loop": _file_symlink_loop,
+    "file-symlink-outside": _file_symlink_outside,
+    "folder-symlink-outside": _folder_symlink_outside,
+    "no-fact-files": _no_fact_files,
+    "same-agreement-id": _same_agreement_id,
+    "fifo-in-folder": _fifo_in_folder,
+    "unreadable-file": _unreadable_file,
+    "pack-missing-pack-yaml": _pack_missing_pack_yaml,
+    "packs-one-missing-pack-yaml": _packs_one_missing_pack_yaml,
+    "pack-folder-symlinks-to-itself": _pack_folder_symlinks_to_itself,
+    "pack-contains-symlink-cycle": _pack_contains_symlink_cycle,
+    "rule-file-symlink-loop": _rule_file_symlink_loop,
+}
+
+
+@pytest.mark.parametrize(("name", "entry"), cases("generated"))
+def test_a_bad_file_or_folder_is_refused_at_its_line(name: str, entry: dict[str, Any], tmp_path: Path) -> None:
+    if name == "unreadable-file" and os.geteuid() == 0:
+        pytest.skip("running as root: chmod 000 does not stop root from reading a file, so none can be made unreadable")
+    args = BUILDERS[name](tmp_path)
+    try:
+        done = obcheck(*args)
+    finally:
+        for path in tmp_path.rglob("*"):  # no 50 MB file left behind in pytest's kept temporary folders
+            if path.is_file() and not path.is_symlink() and path.stat().st_size > 2**20:
+                path.unlink()
+    assert_refused(done, str(tmp_path / entry["file"]), entry["at"], entry["message"], entry.get("count", 1))
+
+
+def test_a_very_long_line_loads(tmp_path: Path) -> None:
+    """A valid line of a million characters is not a mistake: it loads (only the 2 MiB file size limits it)."""
+    long = tmp_path / "long.yaml"
+    long.write_text(_base(**{"place: Kyiv": 'note: "' + "word " * 200_000 + '"'}), encoding="utf-8")
+    done = obcheck(*_validate(long))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.startswith("ok: 1 fact files"), done.stdout
+
+
+# ------------------------------------------------------------------ one bad file stops the run
+
+
+def test_one_bad_file_in_a_folder_stops_the_report_and_writes_nothing(tmp_path: Path) -> None:
+    """check on a folder with one good and one bad file reports the bad one, evaluates nothing, and leaves no
+    --output file (nor its temporary file) behind."""
+    facts = _facts(tmp_path, "good.yaml")
+    (facts / "bad.yaml").write_bytes((CORPUS / "facts" / "unknown-key.yaml").read_bytes())
+    shown = str(facts / "bad.yaml")
+    entry = EXPECTED["facts"]["unknown-key"]
+    assert_refused(obcheck("check", facts, "--rules", GOOD_PACK), shown, entry["at"], entry["message"])
+    out = tmp_path / "out.json"
+    done = obcheck("check", facts, "--rules", GOOD_PACK, "--format", "json", "--output", out)
+    assert_refused(done, shown, entry["at"], entry["message"])
+    assert not out.exists() and list(tmp_path.glob(".out.json*")) == []
