@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from obcheck.compiler import normalise  # noqa: E402
-from obcheck.rules import All, AnyOf, Condition, Not, Predicate, Rule, load_catalogue  # noqa: E402
+from obcheck.rules import All, Condition, Not, Predicate, Rule, load_catalogue  # noqa: E402
 
 
 class _Rego:

@@ -6,12 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.rules import Catalogue, Rule, predicates
-from obcheck.source import parse
-from obcheck.validation import StrictModel, pydantic_diagnostics
+from obcheck.validation import StrictModel, load_model
 
 Expect = Literal[
     "met", "partial", "gap", "unknown", "not_applicable",
@@ -66,11 +64,7 @@ def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
     path = cases_path(rule)
     if not path.is_file():
         raise InputError([Diagnostic(rule.file, 1, 1, f"rule '{rule.id}' has no cases file {path.name}")])
-    doc = parse(path)
-    try:
-        model = CasesFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(pydantic_diagnostics(doc, exc, CasesFile)) from None
+    doc, model = load_model(path, CasesFile, "a cases file")
     errors = []
     if model.rule != rule.id:
         errors.append(doc.error(("rule",), f"cases file names rule '{model.rule}', but sits beside '{rule.id}'"))
@@ -95,11 +89,7 @@ def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
 
 def load_expected(path: Path, catalogue: Catalogue) -> tuple[ExpectedFile, str, dict[str, int]]:
     """An agreement's pinned outcomes; returns the model, display path and each rule's line."""
-    doc = parse(path)
-    try:
-        model = ExpectedFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(pydantic_diagnostics(doc, exc, ExpectedFile)) from None
+    doc, model = load_model(path, ExpectedFile, "an expected-findings file")
     pack = next((p for p in catalogue.packs if p.id == model.pack), None)
     if pack is None:
         raise InputError([doc.error(("pack",), f"unknown pack '{model.pack}'{did_you_mean(model.pack, [p.id for p in catalogue.packs])}")])

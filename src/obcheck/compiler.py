@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from obcheck.errors import Diagnostic, InputError
-from obcheck.rules import All, AnyOf, Condition, Not, Predicate, Rule
+from obcheck.rules import All, Condition, Not, Predicate, Rule
 from obcheck.vocabulary import Vocabulary
 
 # durable_rules limits (research/durable-rules.md section 3), kept with a margin.

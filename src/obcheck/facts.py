@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
-from obcheck.source import Document, parse
-from obcheck.validation import StrictModel, pydantic_diagnostics
+from obcheck.source import Document
+from obcheck.validation import StrictModel, load_model
 from obcheck.vocabulary import DATE_RE, Vocabulary
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -103,13 +103,7 @@ class Agreement:
 
 def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) -> Agreement:
     """Parse and validate one fact file; every problem in it is reported together."""
-    doc = parse(path, text)
-    if not isinstance(doc.data, dict):
-        raise InputError([doc.error((), f"a fact file is a mapping with id, title, facts, ...; got a {type(doc.data).__name__}")])
-    try:
-        model = FactFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(pydantic_diagnostics(doc, exc, FactFile)) from None
+    doc, model = load_model(path, FactFile, "a fact file", text)
     errors = _check(doc, model, vocabulary)
     if errors:
         raise InputError(errors)

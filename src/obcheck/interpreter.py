@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from obcheck.rules import All, AnyOf, Condition, Not, Predicate, Rule
+from obcheck.rules import AnyOf, Condition, Not, Predicate, Rule
 from obcheck.vocabulary import Vocabulary
 
 Truth = bool | None  # None = unknown: a fact the condition needs is absent or unverified

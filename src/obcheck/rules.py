@@ -9,11 +9,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from pydantic import ValidationError
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
-from obcheck.source import Document, display_path, parse
-from obcheck.validation import StrictModel, pydantic_diagnostics
+from obcheck.source import Document, display_path
+from obcheck.validation import StrictModel, load_model
 from obcheck.vocabulary import ORDERED, Vocabulary, load_vocabulary
 
 OUTCOMES = ("met", "partial", "gap", "unknown", "not_applicable")
@@ -283,11 +282,7 @@ def rule_files(pack_dir: Path) -> list[Path]:
 
 
 def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
-    doc = parse(pack_dir / "pack.yaml")
-    try:
-        meta = PackFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(pydantic_diagnostics(doc, exc, PackFile)) from None
+    doc, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
     rules = []
     for file in rule_files(pack_dir):
@@ -303,13 +298,7 @@ def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
 
 
 def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, text: str | None = None) -> Rule:
-    doc = parse(path, text)
-    if not isinstance(doc.data, dict):
-        raise InputError([doc.error((), f"a rule file is a mapping with id, title, met, ...; got a {type(doc.data).__name__}")])
-    try:
-        model = RuleFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(pydantic_diagnostics(doc, exc, RuleFile)) from None
+    doc, model = load_model(path, RuleFile, "a rule file", text)
     parser = _ConditionParser(doc, vocabulary)
     applies = parser.parse(model.applies_when, ("applies_when",)) if model.applies_when is not None else None
     met = parser.parse(model.met, ("met",))

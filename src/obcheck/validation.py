@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from obcheck.errors import Diagnostic, did_you_mean
-from obcheck.source import Document
+from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.source import Document, parse
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(path: Path, model: type[M], what: str, text: str | None = None) -> tuple[Document, M]:
+    """Parse a YAML file and validate it as `model`; every problem becomes a located InputError."""
+    doc = parse(path, text)
+    if not isinstance(doc.data, dict):
+        raise InputError([doc.error((), f"{what} is a mapping of {', '.join(model.model_fields)}; got a {type(doc.data).__name__}")])
+    try:
+        return doc, model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(pydantic_diagnostics(doc, exc, model)) from None
 
 
 class StrictModel(BaseModel):
