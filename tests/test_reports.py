@@ -179,3 +179,29 @@ def test_diff_between_git_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 0, result.stderr
     assert "x-2024 mini/simple: gap -> met\n  because fact demo.flag: false -> true" in result.stdout
     assert cli("diff", "--rev", "nope..HEAD").exit_code == 2
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (Debian package 'chromium'; .ci/run installs it)")
+def test_shipped_corpus_matrix_renders_in_headless_chromium_with_every_cell_linked(tmp_path: Path) -> None:
+    page = tmp_path / "matrix.html"
+    result = cli("matrix", "--format", "html", "--sort", "gaps", "--output", page)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(cli("check", "--format", "json").stdout)
+    cells = sum(len(a["findings"]) for a in report["agreements"])
+    dom = subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    ).stdout
+    links = re.findall(r'<td class="s-[a-z_]+"><a href="#([^"]+)"', dom)
+    assert len(links) == cells and all(f'id="{target}"' in dom for target in links)
+    shot = ROOT / "tests" / "output" / "matrix.png"
+    shot.parent.mkdir(exist_ok=True)
+    subprocess.run([CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+                    "--window-size=1600,1000", page.as_uri()], capture_output=True, timeout=120)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    print(f"screenshot: {shot}")
+
+
+def test_shipped_corpus_matrix_renders_in_the_terminal() -> None:
+    result = cli("matrix", "--sort", "gaps")
+    assert result.exit_code == 0 and "gaps per criterion" in result.stdout and "binding-status" in result.stdout
