@@ -109,8 +109,9 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
         raise InputError(errors)
     sources = {s.id: s for s in model.sources}
     facts, unverified, lines = {}, {}, {}
+    key_lines = doc.key_lines(("facts",))
     for name, ev in sorted(model.facts.items()):
-        lines[name] = doc.position(("facts", name), key=True)[0]
+        lines[name] = key_lines[name]
         if ev.evidence == "unverified":
             unverified[name] = ev.note or ""
         else:
