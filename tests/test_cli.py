@@ -28,18 +28,23 @@ def test_json_report_shape_and_byte_identical_runs(corpus: Path) -> None:
     second = cli("check", corpus, "--rules", MINI, "--format", "json")
     assert first.exit_code == 0 and first.stdout == second.stdout
     data = json.loads(first.stdout)
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["packs"] == [{"id": "mini", "version": "0.1", "title": "A small pack the tests use to exercise every operator", "rules": 2}]
+    simple_rule = next(r for r in data["rules"] if r["rule"] == "simple")  # what every agreement shares, stated once
+    assert simple_rule["pack"] == "mini" and simple_rule["expected"] == "demo.flag is true"
+    assert set(simple_rule) == {"pack", "rule", "title", "severity", "tier", "expected", "remediation", "criterion"}
     assert [a["id"] for a in data["agreements"]] == ["a-2024", "b-2024"]
     b = data["agreements"][1]
     assert b["summary"] == {"met": 0, "partial": 0, "gap": 1, "unknown": 1, "not_applicable": 0}
     simple = next(f for f in b["findings"] if f["rule"] == "simple")
     assert simple["status"] == "gap" and simple["message"] == "Flag is false."
-    assert simple["expected"] == "demo.flag is true" and simple["actual"] == {"demo.flag": False}
-    assert simple["evidence"][0]["location"].endswith("b.yaml:9") and simple["evidence"][0]["source"]["url"] == "https://example.org/s1"
+    assert simple["actual"] == {"demo.flag": False} and simple["evidence"] == ["demo.flag"]
+    fact = b["facts"]["demo.flag"]  # each cited fact once per agreement; its source once too
+    assert fact["location"].endswith("b.yaml:9") and fact["value"] is False and fact["quote"] == "q"
+    assert b["sources"][fact["source"]]["url"] == "https://example.org/s1"
     operators = next(f for f in b["findings"] if f["rule"] == "operators")
     assert operators["status"] == "unknown" and operators["missing"] == ["demo.code", "demo.day", "demo.hours", "demo.share", "demo.tags"]
-    assert set(simple) >= {"rule", "pack", "title", "severity", "status", "message", "expected", "actual", "evidence", "missing", "criterion", "remediation"}
+    assert set(simple) == {"rule", "pack", "status", "message", "actual", "evidence", "missing", "location"}
 
 
 def test_text_report_lists_gaps_with_locations(corpus: Path) -> None:
@@ -66,7 +71,7 @@ def test_output_file_is_written_whole_and_replaced(corpus: Path, tmp_path: Path)
     out = tmp_path / "report.json"
     out.write_text("previous")
     assert cli("check", corpus, "--rules", MINI, "--format", "json", "--output", out).exit_code == 0
-    assert json.loads(out.read_text())["schema_version"] == 1
+    assert json.loads(out.read_text())["schema_version"] == 2
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
 
 

@@ -113,8 +113,9 @@ def test_no_bilateral_agreement_is_met_on_binding_status_without_a_cited_ratific
         if agreement["kind"] != "bilateral-agreement" or status(agreement["id"], "binding-status") != "met":
             continue
         finding = next(f for f in agreement["findings"] if f["rule"] == "binding-status")
-        ratified = [e for e in finding["evidence"] if e["fact"] == "legal.ratified" and e["value"] is True]
-        assert ratified and ratified[0]["source"]["url"].startswith("http"), agreement["id"]
+        fact = agreement["facts"].get("legal.ratified") if "legal.ratified" in finding["evidence"] else None
+        assert fact and fact["value"] is True, agreement["id"]
+        assert agreement["sources"][fact["source"]]["url"].startswith("http"), agreement["id"]
 
 
 def test_every_fact_value_cites_a_source_url() -> None:

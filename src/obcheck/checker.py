@@ -63,18 +63,31 @@ class AgreementReport:
     findings: list[Finding]
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """An agreement a --jobs worker has already rendered: what the report counts, and its text. Sending text
+    back instead of findings takes pickling and rendering off the main process, the serial part of a run."""
+
+    id: str
+    file: str
+    summary: dict[str, int]
+    text: str
+
+
 class Report:
     """The run's result. Agreements stream from `source` once; `summary` counts what has streamed so far.
     Renderers that need every agreement at once call `agreements`, which keeps them in memory."""
 
-    def __init__(self, tool: dict[str, str], packs: list[dict[str, Any]], agreements: Iterable[AgreementReport] = ()) -> None:
-        self.tool, self.packs = tool, packs
-        self.source: Iterator[AgreementReport] = iter(agreements)
+    def __init__(
+        self, tool: dict[str, str], packs: list[dict[str, Any]], agreements: Iterable[AgreementReport] = (), rules: Iterable[Rule] = ()
+    ) -> None:
+        self.tool, self.packs, self.rules = tool, packs, list(rules)
+        self.source: Iterator[AgreementReport | Rendered] = iter(agreements)
         self.summary = dict.fromkeys(OUTCOMES, 0)
         self.statuses: set[str] = set()
         self._kept: list[AgreementReport] | None = None
 
-    def stream(self) -> Iterator[AgreementReport]:
+    def stream(self) -> Iterator[AgreementReport | Rendered]:
         for agreement in self.source:
             for outcome, n in agreement.summary.items():
                 self.summary[outcome] += n
@@ -85,7 +98,7 @@ class Report:
     @property
     def agreements(self) -> list[AgreementReport]:
         if self._kept is None:
-            self._kept = list(self.stream())
+            self._kept = [a for a in self.stream() if isinstance(a, AgreementReport)]  # renderers of all at once get no Rendered
         return self._kept
 
 
@@ -186,21 +199,24 @@ def run_check(
     fact_paths: list[Path], rule_dirs: list[Path], engine_name: str = "durable",
     on_agreement: Callable[[Agreement], None] | None = None, progress: Progress | None = None,
     jobs: int = 1, keep_going: bool = False, packs: tuple[str, ...] = (),
+    render: Callable[[AgreementReport], str] | None = None,
 ) -> Report:
     """Evaluate every rule against every agreement, streaming: the report's agreements are produced as they
     are consumed, so memory does not grow with the corpus. Bad input anywhere raises InputError when the
     stream ends (after every file was read), so a renderer never completes a report on a partial corpus;
-    with keep_going the good files are reported and the errors raised at the end all the same."""
+    with keep_going the good files are reported and the errors raised at the end all the same. With jobs > 1 and
+    `render` (a module-level function, so workers can import it), workers send back Rendered agreements."""
     catalogue = select_packs(load_catalogue(rule_dirs), packs)
     rules = list(catalogue.rules())
     engine = make_engine(engine_name, catalogue)
     report = Report(
         tool={"name": "obcheck", "version": __version__, "engine": engine.name},
         packs=[{"id": p.id, "version": p.version, "title": p.title, "rules": len(p.rules)} for p in catalogue.packs],
+        rules=rules,
     )
     if jobs > 1:
         engine.close()  # each worker builds its own
-        items = _parallel(fact_paths, rule_dirs, packs, engine.name, jobs, progress)
+        items = _parallel(fact_paths, rule_dirs, packs, engine.name, jobs, progress, render)
     else:
         items = _serial(fact_paths, catalogue, rules, engine, progress, on_agreement)
     report.source = _guard(items, keep_going)
@@ -234,7 +250,7 @@ def _serial(
         engine.close()
 
 
-def _guard(items: Iterator[AgreementReport | list[Diagnostic]], keep_going: bool) -> Iterator[AgreementReport]:
+def _guard(items: Iterator[AgreementReport | Rendered | list[Diagnostic]], keep_going: bool) -> Iterator[AgreementReport | Rendered]:
     """Pass agreements through until the first bad file; then only validate. Raise every error at the end."""
     errors: list[Diagnostic] = []
     for item in items:
@@ -251,23 +267,29 @@ def _guard(items: Iterator[AgreementReport | list[Diagnostic]], keep_going: bool
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str) -> None:
+def _init_worker(
+    rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, render: Callable[[AgreementReport], str] | None
+) -> None:
     """Once per worker: the rules are loaded and compiled once, not once per agreement."""
     catalogue = select_packs(load_catalogue(rule_dirs), packs)
-    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=make_engine(engine_name, catalogue, warn=lambda m: None))
+    engine = make_engine(engine_name, catalogue, warn=lambda m: None)
+    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render)
 
 
-def _work(file: str) -> AgreementReport | list[Diagnostic]:
+def _work(file: str) -> AgreementReport | Rendered | list[Diagnostic]:
     try:
         agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
     except InputError as exc:
         return exc.diagnostics
-    return agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].evaluate(agreement.id, agreement.values))
+    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].evaluate(agreement.id, agreement.values))
+    render = _WORKER["render"]
+    return report if render is None else Rendered(report.id, report.file, report.summary, render(report))
 
 
 def _parallel(
-    fact_paths: list[Path], rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, jobs: int, progress: Progress | None
-) -> Iterator[AgreementReport | list[Diagnostic]]:
+    fact_paths: list[Path], rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, jobs: int,
+    progress: Progress | None, render: Callable[[AgreementReport], str] | None,
+) -> Iterator[AgreementReport | Rendered | list[Diagnostic]]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
     import multiprocessing
 
@@ -280,7 +302,7 @@ def _parallel(
     seen = _Ids()
     # fork is cheapest, but a fresh interpreter (spawn) keeps durable_rules' C state out of the workers
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name)) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name, render)) as pool:
         for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (jobs * 8) or 1))):
             if progress:
                 progress.advance()

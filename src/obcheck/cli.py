@@ -68,8 +68,9 @@ def write_output(text: str | Iterable[str], output: Path | None) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             for piece in [text] if isinstance(text, str) else text:
                 handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if output is not None:  # durable before it replaces the old file; for stdout it is only a buffer
+                handle.flush()
+                os.fsync(handle.fileno())
         if output is not None:
             os.replace(tmp, output)
             return
@@ -155,9 +156,10 @@ def check(
     jobs: int, keep_going: bool, packs: tuple[str, ...],
 ) -> None:
     """Report the gaps of each agreement (fact files or folders; default: the repository's facts/)."""
-    from obcheck.reporters import chunks
+    from obcheck.reporters import chunks, line_renderer
 
-    report = _run(paths, rules, engine_name, jobs=jobs, keep_going=keep_going, packs=packs)
+    render = line_renderer(fmt) if jobs > 1 else None
+    report = _run(paths, rules, engine_name, jobs=jobs, keep_going=keep_going, packs=packs, render=render)
     if keep_going:
         errors: list[Any] = []
         write_output(_collecting(chunks(fmt, report), errors), output)

@@ -28,3 +28,9 @@ def chunks(name: str, report: Any) -> Iterable[str]:
     """The output in pieces: streamed by formats that can (text, json, csv), whole for the others."""
     module = importlib.import_module(f"obcheck.reporters.{FORMATS[name]}")
     return module.chunks(report) if hasattr(module, "chunks") else [module.render(report)]
+
+
+def line_renderer(name: str) -> Callable[[Any], str] | None:
+    """The format's one-agreement renderer, where it has one (json): --jobs workers then render in parallel."""
+    module = importlib.import_module(f"obcheck.reporters.{FORMATS[name]}")
+    return getattr(module, "line", None)

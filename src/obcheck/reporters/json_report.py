@@ -1,4 +1,4 @@
-"""JSON reporter (schema_version 1): sorted keys, stable order, byte-identical from run to run; streamed agreement by agreement."""
+"""JSON reporter (schema_version 2): sorted keys, stable order, byte-identical from run to run; streamed agreement by agreement."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from obcheck.checker import AgreementReport, Report
+from obcheck.checker import AgreementReport, Rendered, Report
+from obcheck.rules import Rule
 
-SCHEMA_VERSION = 1
+# Schema 2 states each rule's description and citation once per report and each cited fact and source once per
+# agreement; findings refer to them by id. Schema 1 repeated them in every finding: 740 MB for 10,000 agreements.
+SCHEMA_VERSION = 2
 
 
 def _dump(value: Any) -> str:
@@ -23,16 +26,46 @@ def chunks(report: Report) -> Iterator[str]:
     yield '{"agreements": ['
     first = True
     for agreement in report.stream():
-        yield ("\n" if first else ",\n") + _dump(as_data(agreement))
+        yield ("\n" if first else ",\n") + (agreement.text if isinstance(agreement, Rendered) else line(agreement))
         first = False
-    tail = {"packs": report.packs, "schema_version": SCHEMA_VERSION, "summary": report.summary, "tool": report.tool}
+    tail = {
+        "packs": report.packs, "rules": [rule_data(r) for r in sorted(report.rules, key=lambda r: (r.pack, r.id))],
+        "schema_version": SCHEMA_VERSION, "summary": report.summary, "tool": report.tool,
+    }
     yield "\n], " + ", ".join(f"{json.dumps(k)}: {_dump(v)}" for k, v in tail.items()) + "}\n"
 
 
+def line(agreement: AgreementReport) -> str:
+    """One agreement's JSON text (a module-level function, so --jobs workers can render in parallel)."""
+    return _dump(as_data(agreement))
+
+
+def rule_data(rule: Rule) -> dict[str, Any]:
+    """What does not change from agreement to agreement: the rule's description, expectation and citation."""
+    return {
+        "pack": rule.pack, "rule": rule.id, "title": rule.title, "severity": rule.severity, "tier": rule.tier,
+        "expected": rule.expected, "remediation": rule.remediation, "criterion": rule.citation,
+    }
+
+
 def as_data(agreement: AgreementReport) -> dict[str, Any]:
-    """The agreement as plain data; cheaper than dataclasses.asdict, which deep-copies every value."""
-    data = dict(vars(agreement))
-    data["findings"] = [vars(f) for f in agreement.findings]
+    """The agreement as plain data: its findings, and the facts and sources they cite, each stated once."""
+    facts: dict[str, dict[str, Any]] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    findings = []
+    for f in agreement.findings:
+        for entry in f.evidence:
+            path = entry["fact"]
+            if path not in facts:
+                source = entry["source"]
+                sources[source["id"]] = {k: v for k, v in source.items() if k != "id"}
+                facts[path] = {**{k: v for k, v in entry.items() if k != "fact"}, "source": source["id"]}
+        findings.append({
+            "rule": f.rule, "pack": f.pack, "status": f.status, "message": f.message, "actual": f.actual,
+            "evidence": [e["fact"] for e in f.evidence], "missing": f.missing, "location": f.location,
+        })
+    data = {k: v for k, v in vars(agreement).items() if k != "findings"}
+    data.update(findings=findings, facts=facts, sources=sources)
     return data
 
 
