@@ -53,40 +53,43 @@ def engine_floor(folder: Path) -> dict[str, float]:
 
 
 def stages(folder: Path) -> dict[str, float]:
-    """obcheck's own stages on the same files, each timed on its own."""
-    from obcheck.checker import Report, agreement_report
+    """obcheck's own stages on the same files, each timed on its own, agreement by agreement as the command
+    streams them (holding every parsed file at once, as an earlier version did, made garbage collection
+    dominate and grow faster than N)."""
+    from obcheck.checker import agreement_report
     from obcheck.compiler import compile_rules
     from obcheck.engine import DurableEngine
     from obcheck.facts import load_agreement
-    from obcheck.reporters.json_report import chunks
+    from obcheck.reporters.json_report import line
     from obcheck.rules import load_catalogue
     from obcheck.source import parse, read_text
 
     catalogue = load_catalogue([ROOT / "rules"])
     rules = list(catalogue.rules())
-    out: dict[str, float] = {}
-    texts = [(f, read_text(f)) for f in files(folder)]
-    start = time.perf_counter()
-    for f, text in texts:
-        parse(f, text)
-    out["load with positions"] = time.perf_counter() - start
-    start = time.perf_counter()
-    agreements = [load_agreement(f, catalogue.vocabulary, text) for f, text in texts]
-    out["validate"] = time.perf_counter() - start - out["load with positions"]
-    start = time.perf_counter()
-    compiled = compile_rules(rules, catalogue.vocabulary)
-    engine = DurableEngine(compiled, catalogue.vocabulary)
-    out["compile"] = time.perf_counter() - start
-    start = time.perf_counter()
-    outcomes = [engine.evaluate(a.id, a.values) for a in agreements]
-    out["evaluate"] = time.perf_counter() - start
-    start = time.perf_counter()
-    reports = [agreement_report(a, rules, o) for a, o in zip(agreements, outcomes)]
-    out["findings"] = time.perf_counter() - start
-    start = time.perf_counter()
-    for _ in chunks(Report({"name": "obcheck"}, [], reports)):
-        pass
-    out["render"] = time.perf_counter() - start
+    out = dict.fromkeys(("load with positions", "validate", "compile", "evaluate", "findings", "render"), 0.0)
+    clock = time.perf_counter
+    start = clock()
+    engine = DurableEngine(compile_rules(rules, catalogue.vocabulary), catalogue.vocabulary)
+    out["compile"] = clock() - start
+    for file in files(folder):
+        text = read_text(file)
+        t0 = clock()
+        parse(file, text)
+        t1 = clock()
+        agreement = load_agreement(file, catalogue.vocabulary, text)  # parses again: validate is the difference
+        t2 = clock()
+        outcomes = engine.evaluate(agreement.id, agreement.values)
+        t3 = clock()
+        report = agreement_report(agreement, rules, outcomes)
+        t4 = clock()
+        line(report)
+        t5 = clock()
+        out["load with positions"] += t1 - t0
+        out["validate"] += (t2 - t1) - (t1 - t0)
+        out["evaluate"] += t3 - t2
+        out["findings"] += t4 - t3
+        out["render"] += t5 - t4
+    engine.close()
     return out
 
 

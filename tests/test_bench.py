@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 def test_benchmark_runs_at_small_size(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "50", "--out", str(out), "--data", str(tmp_path / "data")],
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "50", "--repeat", "1", "--out", str(out), "--data", str(tmp_path / "data")],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
