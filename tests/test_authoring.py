@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from obcheck.source import parse
-from tests.conftest import FIXTURES, MINI, ROOT, cli, write
+from tests.conftest import FIXTURES, MINI, ROOT, cli, fact_file, write
 
 
 def test_explain_rule_in_plain_words() -> None:
@@ -145,3 +145,19 @@ def test_shipped_yaml_files_carry_the_schema_modeline() -> None:
         assert first.startswith("# yaml-language-server: $schema=") and first.endswith(".schema.json"), path
         target = (path.parent / first.split("=", 1)[1]).resolve()
         assert target.is_file(), (path, target)
+
+
+def test_new_expected_pins_the_outcomes_and_obcheck_test_holds_the_agreement_to_them(tmp_path: Path) -> None:
+    facts = tmp_path / "facts"
+    fact_file(facts / "b.yaml", "  demo.flag: {value: false, source: s1, quote: q, evidence: text}\n", id="b-2024")
+    expected = tmp_path / "expected"
+    made = cli("new", "expected", facts / "b.yaml", "--pack", "mini", "--dir", expected, "--rules", MINI)
+    assert made.exit_code == 0, made.stderr
+    text = (expected / "b-2024.yaml").read_text()
+    assert "  simple: gap            # demo.flag=false\n" in text and "agreement: b-2024\npack: mini\n" in text
+    assert cli("test", facts, "--rules", MINI, "--expected", expected).exit_code == 0
+    again = cli("new", "expected", facts / "b.yaml", "--pack", "mini", "--dir", expected, "--rules", MINI)
+    assert again.exit_code == 2 and "already exists; not overwritten (--force replaces it)" in again.stderr
+    fact_file(facts / "b.yaml", "  demo.flag: {value: true, source: s1, quote: q, evidence: text}\n", id="b-2024")
+    failed = cli("test", facts, "--rules", MINI, "--expected", expected)
+    assert failed.exit_code == 1 and "b-2024 simple: expected gap, got met" in failed.stdout

@@ -431,7 +431,7 @@ def schema(kind: str, rules: tuple[Path, ...]) -> None:
 
 @main.group()
 def new() -> None:
-    """Write a valid starter rule (with its cases) or fact file."""
+    """Write a valid starter rule (with its cases) or fact file, or pin an agreement's expected outcomes."""
 
 
 @new.command("rule")
@@ -482,4 +482,30 @@ def new_agreement(agreement_id: str, facts_dir: Path | None, rules: tuple[Path, 
         raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten")])
     target.parent.mkdir(parents=True, exist_ok=True)
     write_output(agreement_file(agreement_id, load_catalogue(_paths(rules, default_rules)).vocabulary), target)
+    click.echo(f"wrote {target}")
+
+
+@new.command("expected")
+@click.argument("fact_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--pack", "pack", required=True, help="The pack whose outcomes are pinned.")
+@click.option("--dir", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Folder to write into. Default: tests/expected/.")
+@click.option("--force", is_flag=True, help="Replace an existing file (review the diff: every changed line needs a reason).")
+@rules_option
+@guarded
+def new_expected(fact_file: Path, pack: str, out_dir: Path | None, force: bool, rules: tuple[Path, ...]) -> None:
+    """Write tests/expected/ID.yaml: the agreement's outcomes on PACK as they are now, with the facts behind
+    each. A starting point to review line by line; `obcheck test` then holds the agreement to it."""
+    from obcheck.checker import default_expected
+    from obcheck.errors import Diagnostic
+    from obcheck.scaffold import expected_file
+
+    report = _run((fact_file,), rules, "durable", packs=(pack,))
+    (agreement,) = list(report.stream())
+    folder = out_dir or default_expected() or Path("tests/expected")
+    target = folder / f"{agreement.id}.yaml"
+    if target.exists() and not force:
+        raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten (--force replaces it)")])
+    folder.mkdir(parents=True, exist_ok=True)
+    findings = [(f.rule, f.status, f.actual) for f in agreement.findings]
+    write_output(expected_file(agreement.id, agreement.file, pack, findings), target)
     click.echo(f"wrote {target}")

@@ -1,9 +1,11 @@
-"""Starter files (pure text) for `obcheck new`: a rule with its cases, and an agreement's fact file, each valid as written."""
+"""Starter files (pure text) for `obcheck new`: a rule with its cases, a fact file, an agreement's pinned outcomes."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from obcheck.rules import show_value
 from obcheck.vocabulary import Vocabulary
 
 
@@ -77,3 +79,25 @@ def agreement_file(agreement_id: str, vocabulary: Vocabulary) -> str:
     for path, spec in vocabulary.paths.items():
         lines += [f"  {path}:", "    evidence: unverified", f"    note: {json.dumps('TODO: ' + spec.meaning)}"]
     return "\n".join(lines) + "\n"
+
+
+def expected_file(agreement_id: str, source: str, pack_id: str, findings: list[tuple[str, str, dict[str, Any]]]) -> str:
+    """An agreement's outcomes pinned as they are now, one line a rule with the fact values that decide it,
+    for review by hand: (rule id, outcome, {fact path: value or None}) for each rule of the pack."""
+    lines = [
+        f"# Expected {pack_id} outcomes for {agreement_id}, pinned from {source}; each line shows the facts that decide it.",
+        "# When a fact or rule changes an outcome, change it here in the same commit and say why in the message.",
+        f"agreement: {agreement_id}",
+        f"pack: {pack_id}",
+        "outcomes:",
+    ]
+    for rule, status, actual in sorted(findings):
+        shown = ", ".join(f"{path}={_shown(value)}" for path, value in sorted(actual.items()))
+        lines.append(f"  {rule}: {status:<15}# {shown}")
+    return "\n".join(lines) + "\n"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_shown, value)) + "]"
+    return show_value(value)
