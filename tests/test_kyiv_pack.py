@@ -27,6 +27,12 @@ CRITERIA = (
     "open-ended-duration immediate-effect return-of-displaced-prerequisite eu-nato-path-preserved"
 ).split()
 DONE_WHEN_2024 = ("gb-2024", "us-2024", "de-2024", "fr-2024")
+# Every bilateral security agreement Ukraine signed in 2024-25 under the G7 declaration, and the contrast documents.
+BILATERAL = tuple(
+    f"{code}-2024" for code in
+    "gb de fr dk ca it nl fi lv es be pt se no is us jp eu lt ee pl lu ro cz si ie hr gr".split()
+) + ("al-2025",)
+CONTRASTS = ("budapest-memorandum-1994", "istanbul-draft-2022", "north-atlantic-treaty-1949", "ukraine-compact-2024")
 
 
 @cache
@@ -92,9 +98,29 @@ def test_every_shipped_agreement_gets_all_36_rules() -> None:
         assert sum(agreement["summary"].values()) == len(agreement["findings"])
 
 
+def test_the_corpus_holds_every_2024_25_bilateral_agreement_and_the_contrast_documents() -> None:
+    assert len(BILATERAL) == 29
+    assert set(shipped()) == set(BILATERAL) | set(CONTRASTS)
+    assert all(shipped()[a]["kind"] == "bilateral-agreement" for a in BILATERAL)
+
+
 def test_budapest_memorandum_is_a_gap_on_activation_and_not_met_on_binding_status() -> None:
     assert status("budapest-memorandum-1994", "activation-without-third-party-confirmation") == "gap"
     assert status("budapest-memorandum-1994", "binding-status") != "met"
+
+
+@pytest.mark.parametrize(("document", "outcome"), [
+    ("budapest-memorandum-1994", "gap"),  # assistance runs through the Security Council, where Russia holds a veto
+    ("istanbul-draft-2022", "gap"),  # Russia among the guarantors, a response by agreement of all of them
+    ("north-atlantic-treaty-1949", "met"),  # Art. 5: "such action as it deems necessary", no one to confirm it
+])
+def test_activation_without_third_party_confirmation_on_the_contrast_documents(document: str, outcome: str) -> None:
+    assert status(document, "activation-without-third-party-confirmation") == outcome
+
+
+@pytest.mark.parametrize("agreement", BILATERAL)
+def test_no_bilateral_agreement_is_met_on_binding_status(agreement: str) -> None:
+    assert status(agreement, "binding-status") != "met"  # none was ratified as a treaty in any cited source
 
 
 @pytest.mark.parametrize("agreement", DONE_WHEN_2024)
