@@ -1,6 +1,6 @@
 """Measurements run inside one process, printed as JSON: the parse floor, the engine floor, obcheck's stages.
 
-    python bench/floors.py parse|engine|stages FACTS_DIR
+    python bench/floors.py parse|engine|stages|variants FACTS_DIR
 """
 
 from __future__ import annotations
@@ -95,4 +95,10 @@ def stages(folder: Path) -> dict[str, float]:
 
 if __name__ == "__main__":
     mode, folder = sys.argv[1], Path(sys.argv[2])
-    print(json.dumps({"parse": parse_floor, "engine": engine_floor, "stages": stages}[mode](folder)))
+    if mode == "variants":
+        sys.path.insert(0, str(ROOT / "bench"))
+        from variants import main as variants
+
+        print(json.dumps(variants(folder)))
+    else:
+        print(json.dumps({"parse": parse_floor, "engine": engine_floor, "stages": stages}[mode](folder)))

@@ -81,7 +81,7 @@ def best(repeat: int, measure: Callable[[], dict[str, float]]) -> dict[str, floa
     return min(runs, key=lambda r: r["seconds"])
 
 
-def bench(n: int, jobs: bool, data: Path, repeat: int) -> dict[str, dict[str, float]]:
+def bench(n: int, jobs: bool, data: Path, repeat: int, variants: bool = False) -> dict[str, dict[str, float]]:
     """Every row on the same files. The rows that enter a target's ratio are the best of `repeat` runs;
     Rego (a 10 x margin) and the stage breakdown (no target) run once, as they take longest."""
     folder = dataset(n, data)
@@ -98,6 +98,8 @@ def bench(n: int, jobs: bool, data: Path, repeat: int) -> dict[str, dict[str, fl
         rows["obcheck, durable, --jobs 2"]["identical"] = float(same)
     rows["Rego (regopy), end to end"] = best(1, lambda: run([PY, str(BENCH / "rego.py"), str(folder), str(tmp / "r.json")]))
     rows["stages"] = best(1, lambda: inproc("stages", folder))
+    if variants:
+        rows["variants"] = inproc("variants", folder)
     for name in ("d.json", "p.json", "j.json", "r.json"):
         (tmp / name).unlink(missing_ok=True)  # up to 700 MB each at N = 20,000
     tmp.rmdir()
@@ -117,13 +119,21 @@ def report(results: dict[int, dict[str, dict[str, float]]], repeat: int) -> str:
     ]
     for n in sizes:
         for name, row in results[n].items():
-            if name != "stages":
+            if name not in ("stages", "variants"):
                 lines.append(f"| {n:,} | {name} | {row['seconds']:.2f} | {row['rss_mb']:.0f} |")
     lines += ["", "Stages of obcheck (in one process, durable engine):", "", "| N | " + " | ".join(k for k in results[sizes[0]]["stages"] if k not in ("seconds", "wall", "rss_mb")) + " |"]
     stage_keys = [k for k in results[sizes[0]]["stages"] if k not in ("seconds", "wall", "rss_mb")]
     lines.append("|---:|" + "---:|" * len(stage_keys))
     for n in sizes:
         lines.append(f"| {n:,} | " + " | ".join(f"{results[n]['stages'][k]:.2f}" for k in stage_keys) + " |")
+    for n in sizes:
+        if "variants" in results[n]:
+            lines += ["", f"Ways of driving durable_rules on the engine floor's pre-parsed agreements (N = {n:,}, "
+                      "the best of 3 interleaved rounds; `bench/variants.py`, outcomes checked equal to obcheck's):", "",
+                      "| variant | seconds |", "|---|---:|"]
+            for name, value in results[n]["variants"].items():
+                if name not in ("wall", "rss_mb", "seconds"):
+                    lines.append(f"| {name} | {value:.2f} |" if isinstance(value, float) else f"| {name} | {value} |")
     lines += ["", "## Targets", "", "| target | measured | holds |", "|---|---|---|"]
     for text, value, ok in targets(results):
         lines.append(f"| {text} | {value} | {'yes' if ok else '**no**'} |")
@@ -167,7 +177,7 @@ def main() -> None:
     for n in sizes:
         print(f"N = {n:,} ...", file=sys.stderr, flush=True)
         jobs = n == max(s for s in sizes if s <= TARGET_N) if any(s <= TARGET_N for s in sizes) else False
-        results[n] = bench(n, jobs=jobs, data=args.data, repeat=args.repeat)
+        results[n] = bench(n, jobs=jobs, data=args.data, repeat=args.repeat, variants=n == min(sizes))
     text = report(results, args.repeat)
     notes = BENCH / "NOTES.md"
     if args.out == BENCH / "RESULTS.md" and notes.exists():

@@ -18,6 +18,6 @@ def test_benchmark_runs_at_small_size(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     text = out.read_text()
     for row in ("parse floor (PyYAML C loader)", "engine floor (durable_rules)", "obcheck, durable", "obcheck, python",
-                "Rego (regopy), end to end", "--jobs 2", "load with positions", "## Targets"):
+                "Rego (regopy), end to end", "--jobs 2", "load with positions", "Ways of driving durable_rules", "## Targets"):
         assert row in text
     assert len(list((tmp_path / "data" / "50").glob("*.yaml"))) == 50
