@@ -152,7 +152,7 @@ def test_all_errors_of_a_run_are_reported_together_with_exit_2(tmp_path: Path) -
     assert result.exit_code == 2
     assert "a.yaml:9:3: unknown fact path 'demo.flagg'" in result.stderr
     assert "b.yaml:9:22: demo.flag is a bool: got 7" in result.stderr
-    assert "d.yaml:1:1: agreement id 'c-2024' is also used by" in result.stderr
+    assert "d.yaml:1:5: agreement id 'c-2024' is also used by" in result.stderr
     assert "Traceback" not in result.output and not out.exists()
 
 

@@ -13,7 +13,7 @@ from obcheck import __version__
 from obcheck.errors import Diagnostic, InputError, InternalError, did_you_mean
 from obcheck.facts import Agreement, load_agreement
 from obcheck.rules import OUTCOMES, PLACEHOLDER_RE, Catalogue, Rule, load_catalogue, show_value
-from obcheck.source import yaml_files
+from obcheck.source import parse, yaml_files
 from obcheck.vocabulary import Vocabulary
 
 ENGINES = ("durable", "python")
@@ -190,9 +190,19 @@ class _Ids:
 
     def check(self, agreement_id: str, file: str) -> list[Diagnostic] | None:
         if agreement_id in self.seen:
-            return [Diagnostic(file, 1, 1, f"agreement id '{agreement_id}' is also used by {self.seen[agreement_id]}")]
+            line, col = _id_position(file)
+            return [Diagnostic(file, line, col, f"agreement id '{agreement_id}' is also used by {self.seen[agreement_id]}")]
         self.seen[agreement_id] = file
         return None
+
+
+def _id_position(file: str) -> tuple[int, int]:
+    """Where the second file states its id. Error path only, so the file is parsed again rather than every
+    agreement carrying positions it almost never needs."""
+    try:
+        return parse(Path(file)).position(("id",))
+    except InputError:  # changed since it was read: point at the file
+        return (1, 1)
 
 
 def run_check(
