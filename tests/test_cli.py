@@ -28,7 +28,7 @@ def test_json_report_shape_and_byte_identical_runs(corpus: Path) -> None:
     second = cli("check", corpus, "--rules", MINI, "--format", "json")
     assert first.exit_code == 0 and first.stdout == second.stdout
     data = json.loads(first.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["packs"] == [{"id": "mini", "version": "0.1", "title": "A small pack the tests use to exercise every operator", "rules": 2}]
     simple_rule = next(r for r in data["rules"] if r["rule"] == "simple")  # what every agreement shares, stated once
     assert simple_rule["pack"] == "mini" and simple_rule["expected"] == "demo.flag is true"
@@ -71,7 +71,7 @@ def test_output_file_is_written_whole_and_replaced(corpus: Path, tmp_path: Path)
     out = tmp_path / "report.json"
     out.write_text("previous")
     assert cli("check", corpus, "--rules", MINI, "--format", "json", "--output", out).exit_code == 0
-    assert json.loads(out.read_text())["schema_version"] == 2
+    assert json.loads(out.read_text())["schema_version"] == 3
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
 
 
@@ -95,7 +95,7 @@ def test_without_durable_obcheck_says_so_and_runs_on_the_interpreter(corpus: Pat
     monkeypatch.setattr(durable, "IMPORT_ERROR", "ImportError: simulated")
     result = cli("check", corpus, "--rules", MINI, "--format", "json")
     assert result.exit_code == 0
-    assert "durable_rules is not available here (ImportError: simulated); running on the Python interpreter" in result.stderr
+    assert "the durable engine is not available here (ImportError: simulated); running on the python engine" in result.stderr
     assert json.loads(result.stdout)["tool"]["engine"] == "python"
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from obcheck.cases import load_expected
-from obcheck.checker import load_all, make_engine
+from obcheck.engines import make_engine
+from obcheck.run import load_all
 from obcheck.rules import load_catalogue
 from tests.conftest import ROOT
 

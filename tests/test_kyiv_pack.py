@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from obcheck.cases import relied_on
-from obcheck.checker import make_engine
+from obcheck.engines import make_engine
 from obcheck.facts import load_agreement
 from obcheck.rules import Catalogue, load_catalogue
 from tests.conftest import IDEAL, ROOT, cli

@@ -193,3 +193,21 @@ def run_expected(catalogue: Catalogue, engine: Any, expected: list[Path], agreem
                 run.failures.append(f"{shown}:{lines[rule_id]}: {model.agreement} {rule_id}: expected {want}, got {actual}")
     if errors:
         raise InputError(errors)
+
+
+def report_lines(run: TestRun, coverage: bool, min_coverage: float | None) -> tuple[list[str], bool]:
+    """What `obcheck test` prints, and whether the run failed (a failure, a vacuous rule, coverage below the floor)."""
+    lines = [f"FAIL {line}" for line in run.failures] + [f"TODO {line}" for line in run.todos]
+    lines += [f"VACUOUS {line}" for line in run.vacuous]
+    if coverage:
+        lines.append("outcome coverage per rule (reached / possible):")
+        for key in sorted(run.possible):
+            missing = sorted(run.possible[key] - run.reached[key])
+            note = f"  missing: {', '.join(missing)}" if missing else ""
+            lines.append(f"  {key}: {len(run.reached[key] & run.possible[key])}/{len(run.possible[key])}{note}")
+        lines.append(f"coverage: {run.coverage:.1f}%")
+    below = min_coverage is not None and run.coverage < min_coverage
+    if below:
+        lines.append(f"coverage {run.coverage:.1f}% is below --min-coverage {min_coverage:g}")
+    lines.append(f"{run.passed} passed, {len(run.failures)} failed" + (f", {len(run.todos)} todo" if run.todos else ""))
+    return lines, bool(run.failures or run.vacuous or below)

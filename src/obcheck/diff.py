@@ -6,7 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from obcheck.checker import Report
+from pathlib import Path
+
+from obcheck.errors import Diagnostic, InputError
+from obcheck.model import Outcome, Report
 from obcheck.rules import Rule, show_value
 
 
@@ -73,7 +76,7 @@ def questions(report: Report, unverified: dict[str, dict[str, str]]) -> list[dic
         need: Counter[str] = Counter()
         rules: dict[str, list[str]] = {}
         for f in a.findings:
-            if f.status == "unknown":
+            if f.status is Outcome.UNKNOWN:
                 for path in f.missing:
                     need[path] += 1
                     rules.setdefault(path, []).append(f.rule)
@@ -96,3 +99,21 @@ def render_questions(items: list[dict[str, Any]]) -> str:
             lines.append(f"  {q['unknown_outcomes']:>2} unknown  {q['fact']}  ({', '.join(q['rules'])}){note}")
         lines.append("")
     return "\n".join(lines)
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """facts/ and rules/ as they were at a git revision, extracted with git archive (the work tree is untouched).
+    A revision can never become an option: one that starts with '-' is refused, and --end-of-options says so to git."""
+    import subprocess
+
+    if not rev or rev.startswith("-") or any(ord(c) < 32 for c in rev):
+        raise InputError([Diagnostic("<command line>", 1, 1, f"not a git revision: {rev!r}")])
+    into.mkdir(parents=True)
+    try:
+        archive = subprocess.run(["git", "archive", "--format=tar", "--end-of-options", rev, "facts", "rules"],
+                                 capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True, capture_output=True)
+    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+        detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else str(exc)
+        raise InputError([Diagnostic("<command line>", 1, 1, f"cannot read facts/ and rules/ at revision {rev!r}: {detail[:200]}")]) from None
+    return into

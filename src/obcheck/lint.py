@@ -20,6 +20,9 @@ def lint(catalogue: Catalogue) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(errors, warnings) for every rule of the catalogue."""
     errors, warnings = [], []
     owners: dict[str, str] = {}
+    for pack in catalogue.packs:
+        if not pack.rules:
+            warnings.append(Diagnostic(f"{pack.directory}/pack.yaml", 1, 1, f"warning: pack '{pack.id}' has no rules yet (obcheck new rule {pack.id} ID)"))
     for rule in catalogue.rules():
         if not cases_path(rule).is_file():
             errors.append(Diagnostic(rule.file, 1, 1, f"rule '{rule.id}' has no cases file {cases_path(rule).name}: add met, gap and unknown cases"))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from obcheck.cases import Case, load_cases
-from obcheck.checker import make_engine
+from obcheck.engines import make_engine
 from obcheck.rules import Catalogue, load_catalogue
 
 

@@ -11,11 +11,11 @@ from typing import Any, Literal, Union
 
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.model import OUTCOMES
 from obcheck.source import Document, display_path
 from obcheck.validation import StrictModel, load_model
 from obcheck.vocabulary import ORDERED, Vocabulary, load_vocabulary
 
-OUTCOMES = ("met", "partial", "gap", "unknown", "not_applicable")
 SEVERITIES = ("critical", "high", "medium", "low")
 EVIDENCE_LEVELS = ("verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only")
 OPERATORS = ("equals", "not_equals", "in", "not_in", "at_least", "at_most", "exists", "contains")
@@ -290,8 +290,6 @@ def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
             rules.append(load_rule(file, meta.id, meta.tiers, vocabulary))
         except InputError as exc:
             errors.extend(exc.diagnostics)
-    if not rules and not errors:
-        errors.append(doc.error((), "the pack has no rule files"))
     if errors:
         raise InputError(errors)
     return Pack(meta.id, meta.version, meta.title, tuple(meta.tiers), meta.standard, tuple(rules), display_path(pack_dir))

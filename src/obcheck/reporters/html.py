@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from obcheck.checker import Report
+from obcheck.model import Report
+from obcheck.reporters import WholeReport
 from obcheck.reporters.matrix import SYMBOL, build
 from obcheck.rules import show_value
+
+
+class Reporter(WholeReport):
+    def render(self, report: Report) -> str:
+        return render(report, self.options.get("sort", "id"))
 
 
 def render(report: Report, sort: str = "id") -> str:

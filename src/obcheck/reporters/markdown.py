@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from obcheck.checker import Report
-from obcheck.rules import OUTCOMES, show_value
-
-LISTED = ("gap", "partial", "unknown")
+from obcheck.model import OUTCOMES, SHORTFALLS, Report
+from obcheck.reporters import WholeReport
+from obcheck.rules import show_value
 
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+class Reporter(WholeReport):
+    def render(self, report: Report) -> str:
+        return render(report)
 
 
 def render(report: Report) -> str:
@@ -21,7 +25,7 @@ def render(report: Report) -> str:
         lines.append(f"| [{_cell(a.id)}](#{a.id}) {_cell(a.title)} | {a.signed or 'not signed'} | {counts} |")
     for a in report.agreements:
         lines += ["", f"## {a.id}", "", f"{_cell(a.title)} ({a.kind}{', signed ' + a.signed if a.signed else ''}); facts: `{a.file}`."]
-        for status in LISTED:
+        for status in SHORTFALLS:
             found = [f for f in a.findings if f.status == status]
             if not found:
                 continue
@@ -36,4 +40,7 @@ def render(report: Report) -> str:
                     clause = f", {e['clause']}" if e.get("clause") else ""
                     lines.append(f"  - `{e['fact']}` = {_cell(show_value(e['value']))}: \"{_cell(e['quote'])}\" ([{_cell(e['source']['title'])}]({e['source']['url']}){clause}; {e['evidence_level']})")
                 lines.append(f"  - criterion: {_cell(c['section'])} ([source]({c['url']}); {c['evidence_level']}{secondary})")
+    if report.errors:
+        lines += ["", "## Files not reported", "", f"{len(report.summary.failed_files)} file(s) could not be read:", ""]
+        lines += [f"- `{_cell(d)}`" for d in report.errors]
     return "\n".join(lines) + "\n"

@@ -7,8 +7,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from obcheck.checker import Report
-from obcheck.rules import OUTCOMES
+from obcheck.model import OUTCOMES, Report
 
 SYMBOL = {"met": "●", "partial": "◐", "gap": "✗", "unknown": "?", "not_applicable": "–"}
 STYLE = {"met": "green", "partial": "yellow", "gap": "bold red", "unknown": "blue", "not_applicable": "dim"}
@@ -124,3 +123,18 @@ def render_json(m: Matrix) -> str:
         "rows": [{"agreement": a, "title": t, "counts": m.row_counts[a], "cells": {c.key: m.cells.get((a, c.key)) for c in m.columns}} for a, t in m.rows],
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+MATRIX_FORMATS = ("terminal", "csv", "markdown", "json", "html")
+
+
+def render_matrix(fmt: str, report: Report, sort: str = "id", width: int = 120, color: bool = False) -> str:
+    """The matrix in one of MATRIX_FORMATS (html is the whole report page, sorted the same way)."""
+    if fmt == "html":
+        from obcheck.reporters.html import render
+
+        return render(report, sort)
+    m = build(report, sort)
+    if fmt == "terminal":
+        return render_terminal(m, width, color)
+    return {"csv": render_csv, "markdown": render_markdown, "json": render_json}[fmt](m)

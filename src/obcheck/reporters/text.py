@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from obcheck.checker import Report
-from obcheck.rules import OUTCOMES
-
-SHOWN = ("gap", "partial", "unknown")  # met and not_applicable are counted, not listed
+from obcheck.model import OUTCOMES, SHORTFALLS, AgreementReport, Header, Rendered, Summary
 
 
-def chunks(report: Report) -> Iterator[str]:
-    n = 0
-    for agreement in report.stream():
-        n += 1
-        signed = f", signed {agreement.signed}" if agreement.signed else ""
-        lines = [f"{agreement.id}: {agreement.title} ({agreement.kind}{signed})", "  " + counts(agreement.summary)]
-        for status in SHOWN:
-            for f in agreement.findings:
+class Reporter:
+    def __init__(self) -> None:
+        self.packs = ""
+
+    def begin(self, header: Header) -> str:
+        self.packs = ", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in header.packs)
+        return ""
+
+    def agreement(self, item: AgreementReport | Rendered) -> str:
+        assert isinstance(item, AgreementReport)
+        signed = f", signed {item.signed}" if item.signed else ""
+        lines = [f"{item.id}: {item.title} ({item.kind}{signed})", "  " + counts(item.summary)]
+        for status in SHORTFALLS:
+            for f in item.findings:
                 if f.status != status:
                     continue
                 lines.append(f"  {status.upper():<8} {f.rule} [{f.severity}] {f.location}")
                 lines.append(f"           {f.message}")
                 if f.missing:
                     lines.append(f"           missing: {', '.join(f.missing)}")
-        yield "\n".join(lines) + "\n\n"
-    packs = ", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in report.packs)
-    yield f"{n} agreements against {packs}: {counts(report.summary)}\n"
+        return "\n".join(lines) + "\n\n"
 
-
-def render(report: Report) -> str:
-    return "".join(chunks(report))
+    def end(self, summary: Summary) -> str:
+        lines = []
+        if summary.errors:
+            lines.append(f"not reported: {len(summary.failed_files)} file(s) could not be read")
+            lines += [f"  {d}" for d in summary.errors]
+            lines.append("")
+        failed = f"; {len(summary.failed_files)} file(s) failed" if summary.errors else ""
+        lines.append(f"{summary.agreements} agreements against {self.packs}: {counts(summary.counts)}{failed}")
+        return "\n".join(lines) + "\n"
 
 
 def counts(summary: dict[str, int]) -> str:
