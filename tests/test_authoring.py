@@ -81,6 +81,19 @@ def test_pytest_collects_rule_cases(pytestconfig: pytest.Config) -> None:
     assert "9 tests collected" in done.stdout
 
 
+def test_another_project_with_a_cases_file_collects_normally(tmp_path: Path) -> None:
+    """The plugin is installed globally; a project that is not an obcheck rule pack must not notice it."""
+    import subprocess
+    import sys
+
+    write(tmp_path / "foo.cases.yaml", "whatever: [1, 2]\n")
+    write(tmp_path / "test_one.py", "def test_one():\n    assert 1 + 1 == 2\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout and "error" not in done.stdout.lower()
+
+
 def test_generated_docs_and_schemas_are_current() -> None:
     result = cli("docs", "--check")
     assert result.exit_code == 0, result.stdout
