@@ -19,8 +19,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from obcheck.compiler import normalise  # noqa: E402
-from obcheck.rules import All, Condition, Not, Predicate, Rule, load_catalogue  # noqa: E402
+from obcheck.compiler import normalise
+from obcheck.rules import All, Condition, Not, Predicate, Rule, load_catalogue
 
 
 class _Rego:

@@ -16,10 +16,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from obcheck.compiler import Compiled, CompiledRule, compile_rules, engine_fact  # noqa: E402
-from obcheck.engine import DurableEngine, durable_rules_engine  # noqa: E402
-from obcheck.facts import load_agreement  # noqa: E402
-from obcheck.rules import load_catalogue  # noqa: E402
+from obcheck.compiler import Compiled, CompiledRule, compile_rules, engine_fact
+from obcheck.engine import DurableEngine, durable_rules_engine
+from obcheck.facts import load_agreement
+from obcheck.rules import load_catalogue
 
 
 def sharded(compiled: Compiled) -> Compiled:

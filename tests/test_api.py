@@ -16,7 +16,7 @@ from tests.conftest import MINI, ROOT, fact_file, write
 
 
 def test_the_documented_example_runs() -> None:
-    code = re.search(r"```python\n(.*?)```", (ROOT / "docs" / "api.md").read_text(), re.S)
+    code = re.search(r"```python\n(.*?)```", (ROOT / "docs" / "api.md").read_text(), re.DOTALL)
     assert code is not None
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -17,7 +17,7 @@ from obcheck.vocabulary import load_vocabulary
 from tests.conftest import ROOT, write
 
 DOC = ROOT / "docs" / "rule-language.md"
-BLOCKS = re.findall(r"```yaml\n(.*?)```", DOC.read_text(), flags=re.S)
+BLOCKS = re.findall(r"```yaml\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
 TIERS = ["framework", "core-military", "broader-non-military"]
 RULE = """id: example
 title: Example

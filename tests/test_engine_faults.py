@@ -41,7 +41,7 @@ def test_a_fault_while_taking_firings_names_rule_and_agreement(monkeypatch: pyte
     eng = durable.DurableEngine(c, vocab)
 
     def boom(handle: int, state: int) -> None:
-        raise Exception("error code: 101")
+        raise Exception("error code: 101")  # noqa: TRY002 - durable_rules raises bare Exception; this imitates it
 
     monkeypatch.setattr(durable.durable_rules_engine, "complete_and_start_action", boom)
     with pytest.raises(InternalError, match=r"after rule mini/\w+\|\w+ fired on agreement a-1: error code: 101"):

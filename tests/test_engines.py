@@ -143,7 +143,7 @@ def test_a_rule_too_complex_for_durable_is_a_located_compile_error(tmp_path) -> 
 @needs_durable
 def test_many_agreements_do_not_exhaust_durable_sessions() -> None:
     """Each agreement's session is deleted: far more than the 1,024-session limit run cleanly."""
-    fast, oracle = engines()
+    fast, _ = engines()
     values = {"demo.flag": True}
     for i in range(1100):
         assert fast.evaluate(f"a-{i}", values)[("mini", "simple")] == "met"

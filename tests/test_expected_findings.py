@@ -10,8 +10,8 @@ import pytest
 
 from obcheck.cases import load_expected
 from obcheck.engines import make_engine
-from obcheck.run import load_all
 from obcheck.rules import load_catalogue
+from obcheck.run import load_all
 from tests.conftest import ROOT
 
 EXPECTED = sorted((ROOT / "tests" / "expected").glob("*.yaml"))

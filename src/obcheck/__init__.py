@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from obcheck.rules import Catalogue, load_catalogue
     from obcheck.run import check
 
-__all__ = ["AgreementReport", "Catalogue", "Finding", "Outcome", "Report", "check", "load_catalogue", "__version__"]
+__all__ = ["AgreementReport", "Catalogue", "Finding", "Outcome", "Report", "__version__", "check", "load_catalogue"]
 
 # Imported on first use, so `obcheck --help` and `import obcheck` stay cheap.
 _LAZY = {

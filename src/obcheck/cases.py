@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import Field
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.rules import Catalogue, Rule, predicates
@@ -33,7 +34,7 @@ class ExpectedFile(StrictModel):
     agreement: str
     pack: str
     outcomes: dict[str, Literal["met", "partial", "gap", "unknown", "not_applicable"]]
-    notes: dict[str, str] = {}
+    notes: dict[str, str] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)

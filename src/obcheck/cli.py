@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import signal
 import sys
 from collections.abc import Callable
@@ -200,7 +201,8 @@ def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
     """Check rules and fact files without evaluating them, and lint the rules (unsatisfiable or
     unfailable conditions, missing cases, rule ids reused across packs)."""
     from obcheck.lint import lint
-    from obcheck.run import default_facts, default_rules, paths_or, validate as run_validate
+    from obcheck.run import default_facts, default_rules, paths_or
+    from obcheck.run import validate as run_validate
 
     catalogue, count = run_validate(paths_or(paths, default_facts), paths_or(rules, default_rules))
     errors, warnings = lint(catalogue)
@@ -230,7 +232,7 @@ def test_command(
     from obcheck.rules import load_catalogue
     from obcheck.run import default_expected, default_facts, default_rules, load_all, paths_or
 
-    if min_coverage is not None and min_coverage != min_coverage:  # nan passes FloatRange, and then never fails
+    if min_coverage is not None and math.isnan(min_coverage):  # nan passes FloatRange, and then never fails
         raise click.BadParameter("must be a number from 0 to 100", param_hint="--min-coverage")
     catalogue = load_catalogue(paths_or(rules, default_rules))
     engine = make_engine(engine_name, catalogue, _warn)
@@ -312,7 +314,8 @@ def questions(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, engine
     """The research to-do list: per agreement, the missing facts that keep criteria unknown, most needed first."""
     import json
 
-    from obcheck.diff import questions as ask, render_questions
+    from obcheck.diff import questions as ask
+    from obcheck.diff import render_questions
 
     unverified: dict[str, dict[str, str]] = {}
     report = _report(paths, rules, engine_name, packs=packs, on_agreement=lambda a: unverified.__setitem__(a.id, a.unverified))

@@ -46,7 +46,9 @@ class Compiled:
 
 def compile_rules(rules: list[Rule], vocabulary: Vocabulary) -> Compiled:
     """Every rule becomes rules named `<pack>/<id>|<outcome>`; each pattern starts with the positive test `crit`."""
-    compiled, rulesets, errors = [], [{}], []
+    compiled: list[CompiledRule] = []
+    rulesets: list[dict[str, Any]] = [{}]
+    errors: list[Diagnostic] = []
     for rule in rules:
         crit = f"{rule.pack}/{rule.id}"
         c = _Compiler(vocabulary)
@@ -101,7 +103,7 @@ def _or(*parts: dict[str, Any]) -> dict[str, Any]:
 
 def _flat(op: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Nested $and in $and (or $or in $or) read better as one list and mean the same."""
-    return [item for p in parts for item in (p[op] if op in p else [p])]
+    return [item for p in parts for item in p.get(op, [p])]
 
 
 def _branches(expr: dict[str, Any]) -> int:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from obcheck.errors import Diagnostic, InputError
 from obcheck.model import Outcome, Report

@@ -148,7 +148,7 @@ class DurableEngine:
         for handle in self._handles:
             try:
                 durable_rules_engine.delete_ruleset(handle)
-            except Exception:  # noqa: BLE001 - best effort at shutdown
+            except Exception:  # noqa: BLE001, S110 - best effort at shutdown: nothing to do about a ruleset that will not free
                 pass
         self._handles = []
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-
 from pathlib import Path
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 
 class AtomicOutput:
@@ -21,7 +21,7 @@ class AtomicOutput:
         self._handle: IO[str] | None = None
         self._tmp = ""
 
-    def __enter__(self) -> AtomicOutput:
+    def __enter__(self) -> Self:
         target = self.target
         directory = (target.parent if str(target.parent) else Path(".")) if target is not None else Path(tempfile.gettempdir())
         fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name[:64] if target else 'obcheck'}.", suffix=".tmp", dir=directory)

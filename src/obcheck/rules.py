@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
+from pydantic import Field
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.model import OUTCOMES
@@ -50,7 +51,7 @@ class Not:
     part: Condition
 
 
-Condition = Union[Predicate, All, AnyOf, Not]
+Condition = Predicate | All | AnyOf | Not
 
 
 def predicates(cond: Condition | None) -> Iterator[Predicate]:
@@ -107,7 +108,7 @@ class PackFile(StrictModel):
     id: str
     version: str
     title: str
-    tiers: list[str] = []
+    tiers: list[str] = Field(default_factory=list)
     standard: StandardRef
 
 
@@ -282,7 +283,7 @@ def rule_files(pack_dir: Path) -> list[Path]:
 
 
 def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
-    doc, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
+    _, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
     rules = []
     for file in rule_files(pack_dir):

@@ -32,7 +32,7 @@ def value_schema(spec: PathSpec) -> dict[str, Any]:
 
 
 def _base(model: Any, title: str) -> dict[str, Any]:
-    schema = model.model_json_schema()
+    schema: dict[str, Any] = model.model_json_schema()
     schema["$schema"] = DIALECT
     schema["title"] = title
     return schema

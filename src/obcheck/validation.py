@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.source import Document, parse
 
-
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -33,7 +33,7 @@ class Matrix:
 def build(report: Report, sort: str = "id") -> Matrix:
     """Columns grouped by tier in pack order; rows by id, or by most gaps first with sort='gaps'."""
     columns: dict[str, Column] = {}
-    cells = {}
+    cells: dict[tuple[str, str], str] = {}
     for a in report.agreements:
         for f in a.findings:
             key = f"{f.pack}/{f.rule}"
@@ -48,7 +48,7 @@ def build(report: Report, sort: str = "id") -> Matrix:
     rows = [(a.id, a.title) for a in report.agreements]
     if sort == "gaps":
         rows.sort(key=lambda r: (-row_counts[r[0]]["gap"], -row_counts[r[0]]["partial"], r[0]))
-    column_counts = {c.key: dict.fromkeys(OUTCOMES, 0) for c in ordered}
+    column_counts: dict[str, dict[str, int]] = {c.key: dict.fromkeys(map(str, OUTCOMES), 0) for c in ordered}
     for (_, key), status in cells.items():
         column_counts[key][status] += 1
     return Matrix(ordered, rows, cells, row_counts, column_counts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from obcheck.model import Finding, Report, SHORTFALLS
+from obcheck.model import SHORTFALLS, Finding, Report
 from obcheck.reporters import WholeReport
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
