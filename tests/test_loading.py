@@ -113,9 +113,9 @@ rationale: r
     [
         ("{fact: demo.levle, equals: high}", "unknown fact path 'demo.levle' (did you mean 'demo.level'?)", 13),
         ("{fact: demo.level, equals: hihg}", "'hihg' is not one of none, low, high (did you mean 'high'?)", 33),
-        ("{fact: demo.flag, at_least: true}", "at_least needs an ordered type", 34),
+        ("{fact: demo.flag, at_least: true}", "at_least does not apply to demo.flag, which is bool", 34),
         ("{fact: demo.flag, ne: true}", "unknown operator 'ne'", 24),
-        ("{fact: demo.tags, equals: a}", "demo.tags is a list: use contains", 32),
+        ("{fact: demo.tags, equals: a}", "equals does not apply to demo.tags, which is list; use one of exists, contains", 32),
         ("{alll: []}", "exactly one of all, any, not, fact; got 'alll' (did you mean 'all'?)", 7),
         ("{fact: demo.flag, equals: true, in: [true]}", "exactly one operator", 6),
     ],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from obcheck.fact_types import FACT_TYPES
+from obcheck.operators import OPERATORS
 from obcheck.rules import AnyOf, Condition, Not, Predicate, Rule
 from obcheck.vocabulary import Vocabulary
 
@@ -27,29 +29,8 @@ def evaluate(cond: Condition, values: dict[str, Any], vocabulary: Vocabulary) ->
 def _predicate(pred: Predicate, values: dict[str, Any], vocabulary: Vocabulary) -> Truth:
     if pred.path not in values:
         return None
-    actual = values[pred.path]
-    op, expected = pred.op, pred.value
-    if op == "exists":
-        return True
-    if op == "contains":
-        return expected in actual
-    if op in ("equals", "not_equals"):
-        return _equal(actual, expected) == (op == "equals")
-    if op in ("in", "not_in"):
-        return any(_equal(actual, e) for e in expected) == (op == "in")
     spec = vocabulary.paths[pred.path]
-    if spec.type == "ordered_enum":
-        actual, expected = vocabulary.rank(pred.path, actual), vocabulary.rank(pred.path, expected)
-    return bool(actual >= expected) if op == "at_least" else bool(actual <= expected)
-
-
-def _equal(a: Any, b: Any) -> bool:
-    """Equal values of the same type; ints and floats compare as numbers, booleans never equal numbers."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b
-    return type(a) is type(b) and a == b
+    return OPERATORS[pred.op].holds(values[pred.path], pred.value, FACT_TYPES[spec.type], spec.values or [])
 
 
 def decide(applies: Truth, met: Truth, partial: Truth, has_partial: bool) -> str:

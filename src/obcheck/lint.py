@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from typing import Any
 
 from obcheck.cases import cases_path
 from obcheck.errors import Diagnostic
+from obcheck.fact_types import FACT_TYPES
 from obcheck.interpreter import evaluate, outcome
 from obcheck.rules import Catalogue, Condition, Predicate, Rule, predicates
 from obcheck.vocabulary import Vocabulary
@@ -37,22 +37,8 @@ def _domain(path: str, preds: list[Predicate], vocabulary: Vocabulary) -> list[A
     """Values that reach every branch of the predicates on one path: each enum value, each threshold and its
     neighbours, each subset of the list members they name; plus absence."""
     spec = vocabulary.paths[path]
-    kind = spec.type
     constants = [v for p in preds for v in (p.value if isinstance(p.value, list) else [p.value]) if p.op != "exists"]
-    if kind == "bool":
-        values: list[Any] = [True, False]
-    elif kind in ("enum", "ordered_enum"):
-        values = list(spec.values or [])
-    elif kind == "list":
-        named = sorted({p.value for p in preds if p.op == "contains"})
-        values = [list(combo) for r in range(len(named) + 1) for combo in itertools.combinations(named, r)]
-    elif kind in ("integer", "number"):
-        values = sorted({x for c in constants for x in (c - 1, c, c + 1)} | {0})
-    elif kind == "date":
-        days = [dt.date.fromisoformat(c) for c in constants]
-        values = sorted({(d + dt.timedelta(days=k)).isoformat() for d in days for k in (-1, 0, 1)} | {"2000-01-01"})
-    else:
-        values = sorted(set(constants) | {"(another value)"})
+    values = FACT_TYPES[spec.type].samples(constants, spec.values or [])
     return [*values, ABSENT]
 
 

@@ -13,13 +13,13 @@ from pydantic import Field
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.model import OUTCOMES
+from obcheck.operators import OPERATORS
 from obcheck.source import Document, display_path
 from obcheck.validation import StrictModel, load_model
-from obcheck.vocabulary import ORDERED, Vocabulary, load_vocabulary
+from obcheck.vocabulary import Vocabulary, load_vocabulary
 
 SEVERITIES = ("critical", "high", "medium", "low")
 EVIDENCE_LEVELS = ("verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only")
-OPERATORS = ("equals", "not_equals", "in", "not_in", "at_least", "at_most", "exists", "contains")
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_.]+)\}")
 RULE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -70,12 +70,8 @@ def predicates(cond: Condition | None) -> Iterator[Predicate]:
 def describe(cond: Condition) -> str:
     """A condition in plain words, e.g. "legal.binding_strength at least legally-binding and legal.ratified is true"."""
     if isinstance(cond, Predicate):
-        words = {"equals": "is", "not_equals": "is not", "in": "is one of", "not_in": "is none of",
-                 "at_least": "is at least", "at_most": "is at most", "contains": "includes"}
-        if cond.op == "exists":
-            return f"{cond.path} is stated"
         value = ", ".join(map(show_value, cond.value)) if isinstance(cond.value, list) else show_value(cond.value)
-        return f"{cond.path} {words[cond.op]} {value}"
+        return OPERATORS[cond.op].phrase.format(path=cond.path, value=value)
     if isinstance(cond, Not):
         return f"not ({describe(cond.part)})"
     joiner = " and " if isinstance(cond, All) else " or "
@@ -381,29 +377,29 @@ class _ConditionParser:
         return Predicate(path, op, value, line, col)
 
     def check_operand(self, path: str, op: str, value: Any, loc: tuple[str | int, ...]) -> None:
+        """The operand must be what the operator takes, and the operator must apply to the path's type."""
         spec = self.vocabulary.spec(path)
         assert spec is not None
-        kind = spec.type
-        if op == "exists":
+        operator, kind = OPERATORS[op], spec.type
+        if kind not in operator.types:
+            fitting = [o.name for o in OPERATORS.values() if kind in o.types]
+            self.fail(loc, f"{op} does not apply to {path}, which is {kind}; use one of {', '.join(fitting)}")
+            return
+        if operator.operand == "true":
             if value is not True:
-                self.fail(loc, "exists takes the value true")
-            return
-        if op == "contains":
-            if kind != "list":
-                self.fail(loc, f"contains works on lists; {path} is {kind}: use equals")
-            elif value not in (spec.values or ()):
+                self.fail(loc, f"{op} takes the value true")
+        elif operator.operand == "count":
+            if not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10_000):
+                self.fail(loc, f"{op} takes a whole number from 0 to 10000")
+        elif operator.operand == "member":
+            if value not in (spec.values or ()):
                 self.fail(loc, f"{path}: {value!r} is not one of {', '.join(spec.values or ())}{did_you_mean(str(value), spec.values or ())}")
-            return
-        if kind == "list":
-            self.fail(loc, f"{path} is a list: use contains")
-            return
-        if op in ("at_least", "at_most") and kind not in ORDERED:
-            self.fail(loc, f"{op} needs an ordered type (integer, number, date, ordered_enum); {path} is {kind}")
-            return
-        values = value if op in ("in", "not_in") else [value]
-        if op in ("in", "not_in") and (not isinstance(value, list) or not value):
-            self.fail(loc, f"{op} takes a non-empty list of values")
-            return
-        for i, item in enumerate(values):
-            if problem := self.vocabulary.check(path, item):
-                self.fail((*loc, i) if op in ("in", "not_in") else loc, problem)
+        elif operator.operand == "values":
+            if not isinstance(value, list) or not value:
+                self.fail(loc, f"{op} takes a non-empty list of values")
+                return
+            for i, item in enumerate(value):
+                if problem := self.vocabulary.check(path, item):
+                    self.fail((*loc, i), problem)
+        elif problem := self.vocabulary.check(path, value):
+            self.fail(loc, problem)
