@@ -141,6 +141,25 @@ def test_new_rule_and_agreement_are_valid_as_written(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "already exists; not overwritten" in again.stderr
 
 
+def test_new_pack_then_rule_in_a_fresh_rules_folder(tmp_path: Path) -> None:
+    """`new pack` gives a pack that loads with no rules (a warning, not an error); `new rule` fills it, with the
+    schema modeline in both starter files."""
+    rules = tmp_path / "rules"
+    write(rules / "vocabulary.yaml", (MINI / "vocabulary.yaml").read_text())
+    fact_file(tmp_path / "facts" / "a.yaml", id="a-2024")
+    assert cli("new", "pack", "my-standard", "--rules", rules).exit_code == 0
+    empty = cli("validate", tmp_path / "facts", "--rules", rules)
+    assert empty.exit_code == 0 and "warning: pack 'my-standard' has no rules yet" in empty.stderr
+    assert cli("check", tmp_path / "facts", "--rules", rules).exit_code == 0  # an empty pack fails no command
+    assert cli("new", "rule", "my-standard", "first-criterion", "--rules", rules).exit_code == 0
+    for name in ("first-criterion.yaml", "first-criterion.cases.yaml"):
+        first = (rules / "my-standard" / name).read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=../../docs/schemas/"), name
+    tested = cli("test", "--rules", rules, "--coverage", "--min-coverage", "100")
+    assert tested.exit_code == 0, tested.stdout
+    assert cli("new", "pack", "my-standard", "--rules", rules).exit_code == 2  # never overwritten
+
+
 def test_custom_pack_example_prints_its_expected_output(monkeypatch: pytest.MonkeyPatch) -> None:
     example = ROOT / "examples" / "custom-pack"
     monkeypatch.chdir(example)
