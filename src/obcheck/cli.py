@@ -80,6 +80,9 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo("obcheck: this is a bug in obcheck or its engine; please report it with the command you ran", err=True)
             sys.exit(EXIT_INTERNAL)
         except (KeyboardInterrupt, Terminated) as exc:
+            from obcheck.output import remove_pending
+
+            remove_pending()
             click.echo("obcheck: interrupted; no output written, any earlier output file is unchanged", err=True)
             sys.exit(130 if isinstance(exc, KeyboardInterrupt) else 128 + int(exc.args[0]))
         except click.ClickException:
@@ -123,6 +126,15 @@ def _start(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, *
     from obcheck.run import default_facts, default_rules, paths_or, start
 
     return start(paths_or(paths, default_facts), paths_or(rules, default_rules), engine_name, progress=_Bar(), warn=_warn, **kwargs)
+
+
+def _check_output(output: Path | None, paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
+    """Before any work: the output must not be one of the run's inputs, nor a folder, nor in a missing folder."""
+    from obcheck.output import check_target
+    from obcheck.run import default_facts, default_rules, input_files, paths_or
+
+    if output is not None:
+        check_target(output, input_files(paths_or(paths, default_facts), paths_or(rules, default_rules)))
 
 
 def _report(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, **kwargs: Any) -> Any:
@@ -181,6 +193,7 @@ def check(
     from obcheck.output import AtomicOutput
     from obcheck.reporters import emit, line_renderer, reporter
 
+    _check_output(output, paths, rules)
     render = line_renderer(fmt) if jobs > 1 else None
     run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render)
     with AtomicOutput(output) as out:
@@ -298,8 +311,10 @@ def matrix(
     from obcheck.output import write_output
     from obcheck.reporters.matrix import render_matrix
 
+    _check_output(output, paths, rules)
     report = _report(paths, rules, engine_name, packs=packs)
-    color = fmt == "terminal" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = (fmt == "terminal" and output is None and sys.stdout is not None and sys.stdout.isatty()
+             and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb")
     write_output(render_matrix(fmt, report, sort, shutil.get_terminal_size((120, 40)).columns, color), output)
 
 
@@ -402,7 +417,10 @@ def _write_new(files: dict[Path, str]) -> None:
         if target.exists():
             raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten")])
     for target, text in files.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError([Diagnostic(str(target), 1, 1, f"cannot create its folder: {exc.strerror}")]) from None
         write_output(text, target)
         click.echo(f"wrote {target}")
 

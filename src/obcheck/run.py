@@ -125,6 +125,20 @@ def _id_position(file: str) -> tuple[int, int]:
         return (1, 1)
 
 
+def input_files(fact_paths: list[Path], rule_dirs: list[Path]) -> list[Path]:
+    """Every file a run may read: what an output must never replace."""
+    out: list[Path] = []
+    for root in [*fact_paths, *rule_dirs]:
+        if root.is_dir():
+            out += [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml")]
+        elif root.exists():
+            out.append(root)
+    for root in rule_dirs:  # a lone pack folder reads the vocabulary beside it
+        if (root / "pack.yaml").is_file() and (root.parent / "vocabulary.yaml").is_file():
+            out.append(root.parent / "vocabulary.yaml")
+    return out
+
+
 def load_all(fact_paths: list[Path], vocabulary: Vocabulary) -> list[Agreement]:
     """Every agreement, or InputError with every problem of every file."""
     agreements, errors = [], []
@@ -240,11 +254,15 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(
     rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, render: Callable[[AgreementReport], str] | None
 ) -> None:
-    """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C is the parent's
-    to handle: a worker that took it too would print its own traceback."""
+    """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C and a hang-up are
+    the parent's to handle (a worker that took them would print its own traceback); the parent ends workers
+    with SIGTERM. The worker started with these signals blocked (see _parallel): unblock once they are ignored."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
     catalogue = select_packs(load_catalogue(rule_dirs), packs)
     engine: Engine = make_engine(engine_name, catalogue)
     _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render)
@@ -277,7 +295,22 @@ def _parallel(
     workers = max(1, min(jobs, len(files)))  # no more workers than files: each one loads and compiles the rules
     # fork is cheapest, but a fresh interpreter (spawn) keeps durable_rules' C state out of the workers
     context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name, render))
+    # Children inherit the signal mask: blocked while the pool starts, a terminal's Ctrl-C or hang-up (sent to the
+    # whole process group) reaches neither a starting worker nor multiprocessing's resource tracker, which would
+    # each print a traceback; the workers unblock once they ignore them, the tracker exits with the parent.
+    # multiprocessing's resource tracker unblocks SIGINT and SIGTERM in this thread after starting itself, so it
+    # is started first and the signals blocked again before the workers are.
+    import signal
+    from multiprocessing import resource_tracker
+
+    stopping = {signal.SIGINT, signal.SIGHUP, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+    try:
+        resource_tracker.ensure_running()
+        signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name, render))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     try:
         for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (workers * 8) or 1))):
             if progress:
