@@ -384,11 +384,14 @@ def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], fact
 
     catalogue = load_catalogue(paths_or(rules, default_rules))
     rule = find_rule(catalogue, rule_name)
+    from obcheck.reporters.safe import visible
+
     if agreement is None:
-        click.echo(explain_rule(rule, catalogue.vocabulary), nl=False)
-        return
-    found = find_agreement(agreement, paths_or(facts_dirs, default_facts), catalogue.vocabulary)
-    click.echo(explain_outcome(rule, found, catalogue.vocabulary), nl=False)
+        text = explain_rule(rule, catalogue.vocabulary)
+    else:
+        found = find_agreement(agreement, paths_or(facts_dirs, default_facts), catalogue.vocabulary)
+        text = explain_outcome(rule, found, catalogue.vocabulary)
+    click.echo("".join(visible(line) + "\n" for line in text.splitlines()), nl=False)
 
 
 @main.command()

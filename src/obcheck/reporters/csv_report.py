@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable
 
 from obcheck.model import AgreementReport, Header, Rendered, Summary
+from obcheck.reporters.safe import csv_cell
 
 COLUMNS = (
     "agreement", "agreement_title", "pack", "rule", "title", "tier", "severity", "status",
@@ -16,7 +17,7 @@ COLUMNS = (
 
 def _rows(rows: Iterable[Iterable[object]]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
+    csv.writer(out, lineterminator="\n").writerows([csv_cell(c) for c in row] for row in rows)
     return out.getvalue()
 
 

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 from obcheck.model import Outcome, Report
 from obcheck.reporters import WholeReport
+from obcheck.reporters.safe import xml
 
 
 class Reporter(WholeReport):
@@ -15,25 +16,25 @@ class Reporter(WholeReport):
         for a in report.agreements:
             gaps = sum(1 for f in a.findings if f.status is Outcome.GAP)
             skipped = sum(1 for f in a.findings if f.status is Outcome.UNKNOWN)
-            suite = ET.SubElement(root, "testsuite", name=a.id, tests=str(len(a.findings)), failures=str(gaps), errors="0", skipped=str(skipped))
+            suite = ET.SubElement(root, "testsuite", name=xml(a.id), tests=str(len(a.findings)), failures=str(gaps), errors="0", skipped=str(skipped))
             totals["tests"] += len(a.findings)
             totals["failures"] += gaps
             totals["skipped"] += skipped
             for f in a.findings:
-                case = ET.SubElement(suite, "testcase", classname=f"{a.id}.{f.pack}", name=f.rule, file=f.location.rpartition(":")[0])
+                case = ET.SubElement(suite, "testcase", classname=xml(f"{a.id}.{f.pack}"), name=xml(f.rule), file=xml(f.location.rpartition(":")[0]))
                 if f.status is Outcome.GAP:
-                    ET.SubElement(case, "failure", message=f.message, type="gap").text = f"{f.location}: {f.message}\nremediation: {f.remediation}"
+                    ET.SubElement(case, "failure", message=xml(f.message), type="gap").text = xml(f"{f.location}: {f.message}\nremediation: {f.remediation}")
                 elif f.status is Outcome.UNKNOWN:
-                    ET.SubElement(case, "skipped", message=f"unknown: {f.message} Missing: {', '.join(f.missing)}")
+                    ET.SubElement(case, "skipped", message=xml(f"unknown: {f.message} Missing: {', '.join(f.missing)}"))
                 else:
-                    ET.SubElement(case, "system-out").text = f"{f.status}: {f.message}"
+                    ET.SubElement(case, "system-out").text = xml(f"{f.status}: {f.message}")
         if report.errors:
             files = sorted({d.path for d in report.errors})
             suite = ET.SubElement(root, "testsuite", name="obcheck input", tests=str(len(files)), failures="0", errors=str(len(files)), skipped="0")
             for path in files:
-                case = ET.SubElement(suite, "testcase", classname="obcheck.input", name=path, file=path)
+                case = ET.SubElement(suite, "testcase", classname="obcheck.input", name=xml(path), file=xml(path))
                 lines = [str(d) for d in report.errors if d.path == path]
-                ET.SubElement(case, "error", message=lines[0], type="input").text = "\n".join(lines)
+                ET.SubElement(case, "error", message=xml(lines[0]), type="input").text = xml("\n".join(lines))
             totals["tests"] += len(files)
             totals["errors"] += len(files)
         for key, value in totals.items():

@@ -7,6 +7,7 @@ from typing import Any
 
 from obcheck.model import SHORTFALLS, Finding, Report
 from obcheck.reporters import WholeReport
+from obcheck.reporters.safe import uri
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SEVERITY_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -49,7 +50,7 @@ def render(report: Report) -> str:
             results.append({
                 "ruleId": rule_id, "level": level(f),
                 "message": {"text": f"{a.id}: {f.status}: {f.message}" + (f" Missing facts: {', '.join(f.missing)}." if f.missing else "")},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}, "region": {"startLine": int(line)}}}],
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(path)}, "region": {"startLine": int(line)}}}],
                 "properties": {"agreement": a.id, "status": f.status},
             })
     sarif = {
@@ -63,7 +64,7 @@ def render(report: Report) -> str:
                 "executionSuccessful": not report.errors,
                 "toolExecutionNotifications": [
                     {"level": "error", "message": {"text": d.message},
-                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": d.path}, "region": {"startLine": d.line, "startColumn": d.col}}}]}
+                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(d.path)}, "region": {"startLine": d.line, "startColumn": d.col}}}]}
                     for d in report.errors
                 ],
             }],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from obcheck.model import OUTCOMES, SHORTFALLS, AgreementReport, Header, Rendered, Summary
+from obcheck.reporters.safe import visible
 
 
 class Reporter:
@@ -10,19 +11,19 @@ class Reporter:
         self.packs = ""
 
     def begin(self, header: Header) -> str:
-        self.packs = ", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in header.packs)
+        self.packs = visible(", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in header.packs))
         return ""
 
     def agreement(self, item: AgreementReport | Rendered) -> str:
         assert isinstance(item, AgreementReport)
         signed = f", signed {item.signed}" if item.signed else ""
-        lines = [f"{item.id}: {item.title} ({item.kind}{signed})", "  " + counts(item.summary)]
+        lines = [visible(f"{item.id}: {item.title} ({item.kind}{signed})"), "  " + counts(item.summary)]
         for status in SHORTFALLS:
             for f in item.findings:
                 if f.status != status:
                     continue
-                lines.append(f"  {status.upper():<8} {f.rule} [{f.severity}] {f.location}")
-                lines.append(f"           {f.message}")
+                lines.append(f"  {status.upper():<8} {f.rule} [{f.severity}] {visible(f.location)}")
+                lines.append(f"           {visible(f.message)}")
                 if f.missing:
                     lines.append(f"           missing: {', '.join(f.missing)}")
         return "\n".join(lines) + "\n\n"
@@ -31,7 +32,7 @@ class Reporter:
         lines = []
         if summary.errors:
             lines.append(f"not reported: {len(summary.failed_files)} file(s) could not be read")
-            lines += [f"  {d}" for d in summary.errors]
+            lines += [f"  {visible(d)}" for d in summary.errors]
             lines.append("")
         failed = f"; {len(summary.failed_files)} file(s) failed" if summary.errors else ""
         lines.append(f"{summary.agreements} agreements against {self.packs}: {counts(summary.counts)}{failed}")
