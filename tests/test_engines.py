@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from obcheck import engine as durable
 from obcheck.compiler import compile_rules, engine_fact
 from obcheck.errors import InputError
-from obcheck.interpreter import PythonEngine, decide
+from obcheck.interpreter import PythonEngine
+from obcheck.outcomes import decide
 from obcheck.rules import Catalogue, load_catalogue
 from tests.conftest import MINI, ROOT
 

@@ -1,4 +1,4 @@
-"""Compile rules to durable_rules JSON rulesets (pure): one rule per decided outcome, limits checked here, not at run time."""
+"""Compile rules to durable_rules JSON rulesets (pure): a rule per condition and truth, limits checked here, not at run time."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ class CompiledRule:
     crit: str
     shard: int
     reads: tuple[Read, ...]
+    has_applies: bool = False
+    has_partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,22 +50,21 @@ class Compiled:
 
 
 def compile_rules(rules: list[Rule], vocabulary: Vocabulary) -> Compiled:
-    """Every rule becomes rules named `<pack>/<id>|<outcome>`; each pattern starts with the positive test `crit`."""
+    """Every rule becomes durable rules named `<pack>/<id>|<condition>_<true|false>` (conditions: applies, met,
+    partial), one per condition that can be surely true or surely false, plus `|seen`; each pattern starts with the
+    positive test `crit`. The engine reports which fired: the three-valued truths from which obcheck's one
+    precedence (outcomes.py) decides the outcome and its bounds, as the interpreter's truths do."""
     compiled: list[CompiledRule] = []
     rulesets: list[dict[str, Any]] = [{}]
     errors: list[Diagnostic] = []
     for rule in rules:
         crit = f"{rule.pack}/{rule.id}"
         c = _Compiler(vocabulary)
-        aw_t = c.truth(rule.applies_when, True) if rule.applies_when else ALWAYS
-        aw_f = c.truth(rule.applies_when, False) if rule.applies_when else NEVER
-        met_t, met_f = c.truth(rule.met, True), c.truth(rule.met, False)
-        outcomes = {"met": _and(aw_t, met_t), "not_applicable": aw_f}
-        if rule.partial is not None:
-            outcomes["partial"] = _and(aw_t, met_f, c.truth(rule.partial, True))
-            outcomes["gap"] = _and(aw_t, met_f, c.truth(rule.partial, False))
-        else:
-            outcomes["gap"] = _and(aw_t, met_f)
+        conditions = {"applies": rule.applies_when, "met": rule.met, "partial": rule.partial}
+        outcomes = {
+            f"{name}_{str(want).lower()}": c.truth(cond, want)
+            for name, cond in conditions.items() if cond is not None for want in (True, False)
+        }
         branches = sum(_branches(e) for e in outcomes.values() if e is not NEVER)
         if branches > MAX_BRANCHES_PER_CRITERION:
             errors.append(Diagnostic(rule.file, rule.line, 1, f"rule too complex for durable_rules: {branches} alternative branches (at most {MAX_BRANCHES_PER_CRITERION}); split it or simplify any/not"))
@@ -76,7 +77,7 @@ def compile_rules(rules: list[Rule], vocabulary: Vocabulary) -> Compiled:
             rulesets.append({})
         for name, pattern in body.items():
             rulesets[-1][f"{crit}|{name}"] = {"all": [{"m": pattern}]}
-        compiled.append(CompiledRule(rule.pack, rule.id, crit, len(rulesets) - 1, reads))
+        compiled.append(CompiledRule(rule.pack, rule.id, crit, len(rulesets) - 1, reads, rule.applies_when is not None, rule.partial is not None))
     if errors:
         raise InputError(errors)
     return Compiled(tuple(compiled), tuple(rulesets))

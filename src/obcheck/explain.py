@@ -7,7 +7,8 @@ from pathlib import Path
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.facts import Agreement, load_agreement
-from obcheck.interpreter import Truth, evaluate, outcome
+from obcheck.interpreter import evaluate, outcome
+from obcheck.outcomes import Truth
 from obcheck.rules import All, Catalogue, Condition, Not, Predicate, Rule, describe, show_value
 from obcheck.vocabulary import Vocabulary
 
