@@ -44,7 +44,8 @@ def test_json_report_shape_and_byte_identical_runs(corpus: Path) -> None:
     assert b["sources"][fact["source"]]["url"] == "https://example.org/s1"
     operators = next(f for f in b["findings"] if f["rule"] == "operators")
     assert operators["status"] == "unknown" and operators["missing"] == ["demo.code", "demo.day", "demo.hours", "demo.share", "demo.tags"]
-    assert set(simple) == {"rule", "pack", "status", "message", "actual", "evidence", "missing", "location"}
+    assert set(simple) == {"rule", "pack", "status", "message", "actual", "evidence", "missing", "location",
+                           "floor", "ceiling", "needs", "may_not_apply"}
 
 
 def test_text_report_lists_gaps_with_locations(corpus: Path) -> None:
@@ -52,7 +53,7 @@ def test_text_report_lists_gaps_with_locations(corpus: Path) -> None:
     assert result.exit_code == 0
     assert "b-2024: Test agreement (bilateral-agreement, signed 2024-05-31)" in result.stdout
     assert "  GAP      simple [low] " in result.stdout and "b.yaml:9" in result.stdout
-    assert "missing: demo.code, demo.day, demo.hours, demo.share, demo.tags" in result.stdout
+    assert "unknown — gap at worst, partial at best; partial needs demo.code, demo.day, demo.hours, demo.tags; it may not apply" in result.stdout
     assert result.stdout.rstrip().endswith("1 met, 0 partial, 1 gap, 2 unknown, 0 not_applicable")
 
 

@@ -17,7 +17,7 @@ from obcheck.engines import DEFAULT_ENGINE, ENGINES
 from obcheck.errors import Diagnostic, InputError, InternalError
 from obcheck.model import FAIL_ON
 from obcheck.reporters import FORMATS
-from obcheck.reporters.matrix import MATRIX_FORMATS
+from obcheck.reporters.matrix import MATRIX_FORMATS, SORTS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 _DEBUG = {"on": False}  # set by `obcheck --debug`: print an internal error's traceback instead of filing it
@@ -296,7 +296,7 @@ def docs(mode: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
 @click.option("--format", "fmt", default="terminal", show_default=True, type=click.Choice(MATRIX_FORMATS))
-@click.option("--sort", default="id", show_default=True, type=click.Choice(["id", "gaps"]), help="Row order: by id, or most gaps first.")
+@click.option("--sort", default="id", show_default=True, type=click.Choice(SORTS), help="Row order: by id, most gaps first, or best score first (closest to the standard).")
 @output_option
 @engine_option
 @pack_option

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from obcheck.outcomes import Truths
 from obcheck.rules import Catalogue
 
 
@@ -13,6 +14,8 @@ class Engine(Protocol):
     name: str
 
     def evaluate(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], str]: ...
+
+    def truths(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], Truths]: ...
 
     def close(self) -> None: ...
 

@@ -56,6 +56,32 @@ class Finding:
     criterion: dict[str, Any]
     remediation: str
     location: str
+    # What the missing facts still allow, where the rule applies (outcomes.py): for a decided outcome
+    # floor = ceiling = status; None for not_applicable. `needs`: for each outcome above the floor that some
+    # completion reaches, the missing facts that would decide it. `may_not_apply`: applies_when is undecided.
+    floor: Outcome | None = None
+    ceiling: Outcome | None = None
+    needs: dict[str, list[str]] = field(default_factory=dict)
+    may_not_apply: bool = False
+
+    @property
+    def bound(self) -> str:
+        """The range in words, for an unknown: 'at least partial; met needs x.y'."""
+        if self.status is not Outcome.UNKNOWN or self.floor is None:
+            return ""
+        if self.floor is self.ceiling:
+            head = f"{self.floor} if it applies"
+        elif self.floor is Outcome.GAP:
+            head = f"gap at worst, {self.ceiling} at best"
+        else:
+            head = f"at least {self.floor}"
+        lists = [p for p in self.needs.values() if p]
+        if len(lists) > 1 and all(p == lists[0] for p in lists):
+            needs = f"{', '.join(lists[0])} would decide it"
+        else:
+            needs = "; ".join(f"{o} needs {', '.join(p)}" for o, p in self.needs.items() if p)
+        apply = "; it may not apply" if self.may_not_apply else ""
+        return head + (f"; {needs}" if needs else "") + apply
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,7 @@ def _serial(
             if isinstance(item, Failed):
                 yield item
                 continue
-            yield agreement_report(item, rules, engine.evaluate(item.id, item.values))
+            yield agreement_report(item, rules, engine.truths(item.id, item.values))
             if on_agreement:
                 on_agreement(item)
     finally:
@@ -273,7 +273,7 @@ def _work(file: str) -> Item:
         agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
     except InputError as exc:
         return Failed(file, exc.diagnostics)
-    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].evaluate(agreement.id, agreement.values))
+    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].truths(agreement.id, agreement.values))
     render = _WORKER["render"]
     return report if render is None else Rendered(report.id, report.file, report.summary, render(report))
 

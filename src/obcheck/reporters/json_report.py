@@ -76,6 +76,7 @@ def as_data(agreement: AgreementReport) -> dict[str, Any]:
         findings.append({
             "rule": f.rule, "pack": f.pack, "status": f.status, "message": f.message, "actual": f.actual,
             "evidence": [e["fact"] for e in f.evidence], "missing": f.missing, "location": f.location,
+            "floor": f.floor, "ceiling": f.ceiling, "needs": f.needs, "may_not_apply": f.may_not_apply,
         })
     data = {k: v for k, v in vars(agreement).items() if k != "findings"}
     data.update(findings=findings, facts=facts, sources=sources)

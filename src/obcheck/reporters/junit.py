@@ -25,7 +25,7 @@ class Reporter(WholeReport):
                 if f.status is Outcome.GAP:
                     ET.SubElement(case, "failure", message=xml(f.message), type="gap").text = xml(f"{f.location}: {f.message}\nremediation: {f.remediation}")
                 elif f.status is Outcome.UNKNOWN:
-                    ET.SubElement(case, "skipped", message=xml(f"unknown: {f.message} Missing: {', '.join(f.missing)}"))
+                    ET.SubElement(case, "skipped", message=xml(f"unknown ({f.bound}): {f.message} Missing: {', '.join(f.missing)}"))
                 else:
                     ET.SubElement(case, "system-out").text = xml(f"{f.status}: {f.message}")
         if report.errors:

@@ -38,7 +38,9 @@ def render(report: Report) -> str:
                 c = f.criterion
                 secondary = ", rests on secondary sources" if c["secondary_only"] else ""
                 lines.append(f"- **{md(f.title)}** ({code(f.rule)}, {md(f.severity)}): {md(f.message)}")
-                if f.missing:
+                if f.bound:
+                    lines.append(f"  - unknown — {md(f.bound)}")
+                elif f.missing:
                     lines.append(f"  - missing facts: {', '.join(code(m) for m in f.missing)}")
                 for e in f.evidence:
                     clause = f", {md(e['clause'])}" if e.get("clause") else ""

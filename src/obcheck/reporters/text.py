@@ -23,8 +23,10 @@ class Reporter:
                 if f.status != status:
                     continue
                 lines.append(f"  {status.upper():<8} {f.rule} [{f.severity}] {visible(f.location)}")
+                if f.bound:
+                    lines.append(f"           unknown — {f.bound}")
                 lines.append(f"           {visible(f.message)}")
-                if f.missing:
+                if f.missing and not f.bound:
                     lines.append(f"           missing: {', '.join(f.missing)}")
         return "\n".join(lines) + "\n\n"
 
