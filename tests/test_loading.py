@@ -168,3 +168,29 @@ def test_numbers_durable_cannot_parse_are_refused_with_a_location(tmp_path: Path
     """durable_rules segfaults on floats printed with an exponent; such values never reach it."""
     path = fact_file(tmp_path / "n.yaml", f"  demo.share: {{value: {value}, source: s1, quote: q, evidence: text}}\n")
     assert any("n.yaml:9:23: demo.share" in m and "outside the supported range" in m for m in errors_of(path, vocab))
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2024-02-29"])
+def test_a_rule_on_the_calendars_edge_dates_validates(tmp_path: Path, day: str) -> None:
+    """The linter probes the day before and after each date constant: at 0001-01-01 and 9999-12-31 there is none."""
+    pack = tmp_path / "pack"
+    write(pack / "vocabulary.yaml", (MINI / "vocabulary.yaml").read_text())
+    write(pack / "pack.yaml", (MINI / "pack.yaml").read_text())
+    write(pack / "r.yaml", RULE.format(id="r", met=f"{{fact: demo.day, at_least: {day}}}"))
+    write(pack / "r.cases.yaml", "")
+    result = cli("validate", fact_file(tmp_path / "f.yaml"), "--rules", pack)
+    assert "Traceback" not in result.output and "not a date" not in result.output, result.output
+
+
+@pytest.mark.parametrize(("day", "reason"), [("2024-02-30", "day is out of range"), ("0000-06-01", "year 0 is out of range"),
+                                             ("2024-13-01", "month must be in 1..12"), ("٢٠٢٤-01-01", "expected YYYY-MM-DD")])
+def test_a_date_that_does_not_exist_is_refused_in_a_rule_and_a_fact(tmp_path: Path, vocab, day: str, reason: str) -> None:
+    path = fact_file(tmp_path / "f.yaml", f"  demo.day: {{value: '{day}', source: s1, quote: q, evidence: text}}\n")
+    assert any("f.yaml:9:21: demo.day is a date" in m and reason in m for m in errors_of(path, vocab))
+    pack = tmp_path / "pack"
+    write(pack / "vocabulary.yaml", (MINI / "vocabulary.yaml").read_text())
+    write(pack / "pack.yaml", (MINI / "pack.yaml").read_text())
+    write(pack / "r.yaml", RULE.format(id="r", met=f"{{fact: demo.day, at_most: '{day}'}}"))
+    with pytest.raises(InputError) as info:
+        load_catalogue([pack])
+    assert any(":6:32: demo.day is a date" in str(d) and reason in str(d) for d in info.value.diagnostics), info.value

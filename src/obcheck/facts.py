@@ -12,7 +12,7 @@ from pydantic import Field
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.source import Document
 from obcheck.validation import StrictModel, load_model
-from obcheck.vocabulary import DATE_RE, Vocabulary
+from obcheck.vocabulary import Vocabulary, date_problem
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # ISO 3166-1 alpha-2 codes in use (a shape check alone lets UK, EL or XX through), plus EU for the Union.
@@ -128,8 +128,8 @@ def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagn
         if party not in ISO_3166:
             hint = f" (did you mean '{COMMON_MISTAKES[party]}'?)" if party in COMMON_MISTAKES else ""
             errors.append(doc.error(("parties", i), f"party '{party}' must be an ISO 3166 alpha-2 code or EU{hint}"))
-    if model.signed is not None and not DATE_RE.match(model.signed):
-        errors.append(doc.error(("signed",), f"signed must be a date YYYY-MM-DD; got {model.signed!r}"))
+    if model.signed is not None and (problem := date_problem(model.signed)):
+        errors.append(doc.error(("signed",), f"signed must be a date: {problem}"))
     source_ids: set[str] = set()
     for i, source in enumerate(model.sources):
         if source.id in source_ids:

@@ -46,11 +46,21 @@ def _domain(path: str, preds: list[Predicate], vocabulary: Vocabulary) -> list[A
     elif kind in ("integer", "number"):
         values = sorted({x for c in constants for x in (c - 1, c, c + 1)} | {0})
     elif kind == "date":
-        days = [dt.date.fromisoformat(c) for c in constants]
-        values = sorted({(d + dt.timedelta(days=k)).isoformat() for d in days for k in (-1, 0, 1)} | {"2000-01-01"})
+        days = [dt.date.fromisoformat(c) for c in constants]  # valid: the rule loader checked every constant
+        values = sorted({n.isoformat() for d in days for n in _neighbours(d)} | {"2000-01-01"})
     else:
         values = sorted(set(constants) | {"(another value)"})
     return [*values, ABSENT]
+
+
+def _neighbours(day: dt.date) -> list[dt.date]:
+    """The day before, the day and the day after, within the calendar Python knows (0001-01-01 to 9999-12-31)."""
+    out = [day]
+    if day > dt.date.min:
+        out.append(day - dt.timedelta(days=1))
+    if day < dt.date.max:
+        out.append(day + dt.timedelta(days=1))
+    return out
 
 
 def _satisfiable(rule: Rule, vocabulary: Vocabulary) -> list[Diagnostic]:

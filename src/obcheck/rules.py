@@ -13,7 +13,7 @@ from typing import Any, Literal, Union
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.source import Document, display_path
 from obcheck.validation import StrictModel, load_model
-from obcheck.vocabulary import ORDERED, Vocabulary, load_vocabulary
+from obcheck.vocabulary import ORDERED, Vocabulary, date_problem, load_vocabulary
 
 OUTCOMES = ("met", "partial", "gap", "unknown", "not_applicable")
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -284,6 +284,8 @@ def rule_files(pack_dir: Path) -> list[Path]:
 def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
     doc, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
+    if meta.standard.date is not None and (problem := date_problem(meta.standard.date)):
+        errors.append(doc.error(("standard", "date"), f"standard.date must be a date: {problem}"))
     rules = []
     for file in rule_files(pack_dir):
         try:

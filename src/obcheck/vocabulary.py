@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,8 @@ from obcheck.validation import StrictModel, pydantic_diagnostics
 
 PathType = Literal["bool", "integer", "number", "string", "date", "enum", "ordered_enum", "list"]
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+# The shape only (ASCII digits; \d would take any script's digits, $ a trailing newline): date_problem decides.
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 WITH_VALUES = ("enum", "ordered_enum", "list")
 # durable_rules' JSON parser crashes the process on numbers written with an exponent (1e-05, 1e+16),
 # which is how Python writes floats outside these bounds; integers stay exact up to 2^53.
@@ -68,9 +70,8 @@ class Vocabulary:
         elif kind == "string":
             ok = isinstance(value, str)
         elif kind == "date":
-            if not (isinstance(value, str) and DATE_RE.match(value)):
-                return f"{path} is a date: expected YYYY-MM-DD, got {value!r}"
-            return None
+            problem = date_problem(value)
+            return f"{path} is a date: {problem}" if problem else None
         elif kind == "list":
             if not isinstance(value, list):
                 return f"{path} is a list of {_choices(spec)}: got {value!r}"
@@ -91,6 +92,18 @@ class Vocabulary:
         if clash:
             raise InputError([Diagnostic(other.files[0], 1, 1, f"vocabulary redefines '{clash[0]}' differently from {self.files[0]}")])
         return Vocabulary({**self.paths, **other.paths}, self.files + other.files)
+
+
+def date_problem(value: Any) -> str | None:
+    """Why `value` is not a date that exists, written YYYY-MM-DD (years 0001 to 9999), or None when it is one.
+    The standard library decides: 2024-02-30 and year 0 do not exist."""
+    if not (isinstance(value, str) and DATE_RE.fullmatch(value)):
+        return f"expected YYYY-MM-DD, got {value!r}"
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError as exc:
+        return f"{value} is not a date that exists ({exc})"
+    return None
 
 
 def _article(kind: str) -> str:
