@@ -274,6 +274,51 @@ def _rule_file_symlink_loop(tmp: Path) -> Args:
     return _rules(pack)
 
 
+def _fifo_named_directly(tmp: Path) -> Args:
+    os.mkfifo(tmp / "pipe.yaml")  # named on the command line: it used to be opened, and wait for a writer for ever
+    return _validate(tmp / "pipe.yaml")
+
+
+def _fifo_in_pack(tmp: Path) -> Args:
+    pack = _pack(tmp / "pack")
+    os.mkfifo(pack / "extra.yaml")
+    return _rules(pack)
+
+
+def _fifo_as_vocabulary(tmp: Path) -> Args:
+    packs = tmp / "packs"
+    _pack(packs / "a", vocabulary=False)
+    os.mkfifo(packs / "vocabulary.yaml")
+    return _rules(packs)
+
+
+def _device_named_directly(tmp: Path) -> Args:
+    return _validate(Path("/dev/zero"))  # endless: read up to the size limit, it used to be refused only as too big
+
+
+def _unreadable_subfolder(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml")
+    (facts / "sub").mkdir()
+    _facts(facts / "sub", "b.yaml")
+    (facts / "sub" / "facts").chmod(0)
+    return _validate(facts)
+
+
+def _unreadable_pack_among_packs(tmp: Path) -> Args:
+    packs = tmp / "packs"
+    _pack(packs / "a", vocabulary=False)
+    _pack(packs / "b", vocabulary=False)
+    _copy_vocabulary(packs)
+    (packs / "b").chmod(0)
+    return _rules(packs)
+
+
+def _file_name_not_utf8(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml")
+    (facts / os.fsdecode(b"b\xff.yaml")).write_text(_base(**{"id: base-2024": "id: b-2024"}), encoding="utf-8")
+    return _validate(facts)
+
+
 BUILDERS: dict[str, Callable[[Path], Args]] = {
     "fifty-megabytes": _fifty_megabytes,
     "long-line-error": _long_line_error,
@@ -292,12 +337,20 @@ BUILDERS: dict[str, Callable[[Path], Args]] = {
     "pack-folder-symlinks-to-itself": _pack_folder_symlinks_to_itself,
     "pack-contains-symlink-cycle": _pack_contains_symlink_cycle,
     "rule-file-symlink-loop": _rule_file_symlink_loop,
+    "fifo-named-directly": _fifo_named_directly,
+    "fifo-in-pack": _fifo_in_pack,
+    "fifo-as-vocabulary": _fifo_as_vocabulary,
+    "device-named-directly": _device_named_directly,
+    "unreadable-subfolder": _unreadable_subfolder,
+    "unreadable-pack-among-packs": _unreadable_pack_among_packs,
+    "file-name-not-utf8": _file_name_not_utf8,
 }
+UNREADABLE = {"unreadable-file", "unreadable-subfolder", "unreadable-pack-among-packs"}
 
 
 @pytest.mark.parametrize(("name", "entry"), cases("generated"))
 def test_a_bad_file_or_folder_is_refused_at_its_line(name: str, entry: dict[str, Any], tmp_path: Path) -> None:
-    if name == "unreadable-file" and os.geteuid() == 0:
+    if name in UNREADABLE and os.geteuid() == 0:
         pytest.skip("running as root: chmod 000 does not stop root from reading a file, so none can be made unreadable")
     args = BUILDERS[name](tmp_path)
     try:
@@ -306,7 +359,7 @@ def test_a_bad_file_or_folder_is_refused_at_its_line(name: str, entry: dict[str,
         for path in tmp_path.rglob("*"):  # no 50 MB file left behind in pytest's kept temporary folders
             if path.is_file() and not path.is_symlink() and path.stat().st_size > 2**20:
                 path.unlink()
-    assert_refused(done, str(tmp_path / entry["file"]), entry["at"], entry["message"], entry.get("count", 1))
+    assert_refused(done, str(tmp_path / entry["file"]) if entry["file"][0] != "/" else entry["file"], entry["at"], entry["message"], entry.get("count", 1))
 
 
 def test_a_very_long_line_loads(tmp_path: Path) -> None:
@@ -333,3 +386,50 @@ def test_one_bad_file_in_a_folder_stops_the_report_and_writes_nothing(tmp_path: 
     done = obcheck("check", facts, "--rules", GOOD_PACK, "--format", "json", "--output", out)
     assert_refused(done, shown, entry["at"], entry["message"])
     assert not out.exists() and list(tmp_path.glob(".out.json*")) == []
+
+
+def test_an_unreadable_folder_is_an_error_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """chmod 000 does not stop root, so the generated cases above skip there: here listing the folder fails instead."""
+    from obcheck.cli import main
+    from click.testing import CliRunner
+
+    facts = _facts(tmp_path, "a.yaml")
+    (facts / "sub").mkdir()
+    _facts(facts / "sub", "b.yaml")
+    packs = tmp_path / "packs"
+    _pack(packs / "a", vocabulary=False)
+    _pack(packs / "b", vocabulary=False)
+    _copy_vocabulary(packs)
+    locked = {facts / "sub" / "facts", packs / "b"}
+    real_scandir, real_iterdir = os.scandir, Path.iterdir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path) in locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def iterdir(self: Path) -> Any:
+        if self in locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    for args, where in (
+        (["validate", str(facts), "--rules", GOOD_PACK], facts / "sub" / "facts"),
+        (["validate", str(BASE), "--rules", str(packs)], packs / "b"),
+    ):
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 2, result.output
+        assert f"{where}:1:1: cannot read folder: Permission denied" in result.stderr, result.stderr
+
+
+def test_a_deleted_working_folder_is_a_clean_error(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    done = subprocess.run(
+        ["sh", "-c", f'cd "{gone}" && rmdir "{gone}" && exec "{sys.executable}" -m obcheck check'], env=ENV,
+        capture_output=True, text=True, timeout=TIMEOUT_S, preexec_fn=_cap_memory,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "the working folder no longer exists" in done.stderr and done.stdout == ""

@@ -132,6 +132,11 @@ def main() -> None:
     each fact with its source. Every rule gets exactly one outcome per agreement:
     met, partial, gap, unknown (a needed fact is absent or unverified) or not_applicable.
     """
+    try:  # every relative path and default folder depends on it
+        os.getcwd()
+    except OSError:
+        click.echo("obcheck: the working folder no longer exists (deleted?); change to an existing folder", err=True)
+        sys.exit(EXIT_INPUT)
 
 
 jobs_option = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),

@@ -15,7 +15,24 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        return f"{printable(self.path)}:{self.line}:{self.col}: {self.message}"
+
+
+def printable(text: str) -> str:
+    """`text` with every character a terminal would not show as itself escaped, as Python writes it (a newline as
+    \\n, ESC as \\x1b, U+2028 as \\u2028); the bytes of a name that is not UTF-8 as \\xNN. A newline in a file
+    name must not start a forged `path:line:col:` line."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte that is not UTF-8, kept by the file system encoding
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        else:
+            out.append(repr(ch)[1:-1])
+    return "".join(out)
 
 
 class InputError(Exception):

@@ -11,7 +11,7 @@ from typing import Any, Literal, Union
 
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
-from obcheck.source import Document, display_path
+from obcheck.source import Document, display_path, list_folder
 from obcheck.validation import StrictModel, load_model
 from obcheck.vocabulary import ORDERED, Vocabulary, date_problem, load_vocabulary
 
@@ -214,6 +214,14 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
         if not root.is_dir():
             errors.append(Diagnostic(display_path(root), 1, 1, "rules folder not found"))
             continue
+        try:  # a folder that cannot be listed would hide its packs: the run must not go on without them
+            subs = [p for p in list_folder(root) if p.is_dir() and not p.name.startswith(".")]
+            if not (root / "pack.yaml").is_file():
+                for sub in subs:
+                    list_folder(sub)
+        except InputError as exc:
+            errors.extend(exc.diagnostics)
+            continue
         for vocab_file in _vocabulary_files(root):
             try:
                 loaded = load_vocabulary(vocab_file)
@@ -223,7 +231,7 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
         found = [root] if (root / "pack.yaml").is_file() else sorted(p.parent for p in root.glob("*/pack.yaml"))
         if root not in found:
             # a subfolder with rule files but no pack.yaml would otherwise be skipped, its rules never run
-            for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for sub in subs:
                 if sub not in found and any(sub.glob("*.yaml")) and not (sub / "pack.yaml").is_file():
                     errors.append(Diagnostic(display_path(sub), 1, 1, "folder has YAML files but no pack.yaml: add one, or move the files out"))
         if not found:
@@ -282,6 +290,7 @@ def rule_files(pack_dir: Path) -> list[Path]:
 
 
 def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
+    list_folder(pack_dir)  # unreadable: its rules would silently be missing
     doc, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
     if meta.standard.date is not None and (problem := date_problem(meta.standard.date)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,7 +203,10 @@ _CWD: tuple[str, Path] = ("", Path())
 def display_path(path: Path) -> str:
     """Paths in messages are relative to the working directory when they lie below it."""
     global _CWD
-    cwd = os.getcwd()
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working folder was deleted: absolute paths still name the file
+        return str(path)
     if _CWD[0] != cwd:  # resolving the working directory once, not once a file, saved 5% of a large run
         _CWD = (cwd, Path(cwd).resolve())
     try:
@@ -211,15 +215,40 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path, shown: str | None = None) -> str:
-    """Read a UTF-8 file within the size limit; every failure is a located InputError."""
-    shown = shown or display_path(path)
+def name_problem(path: Path) -> str | None:
+    """Why a file or folder name cannot be used, or None. A name that is not UTF-8 (Python keeps its bytes as lone
+    surrogates) could not be written into a report, so it is refused where it is found."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError([Diagnostic(shown, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
-        with path.open("rb") as handle:  # bounded: a pipe or a growing file has no size to check beforehand
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8; rename it"
+    return None
+
+
+def _not_regular(mode: int) -> str:
+    what = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"not a regular file ({what}); not read"
+
+
+def read_text(path: Path, shown: str | None = None) -> str:
+    """Read a UTF-8 regular file within the size limit; every failure is a located InputError. Anything but a
+    regular file is refused before it is opened (a FIFO would block for ever), and checked again on the open file."""
+    shown = shown or display_path(path)
+    if problem := name_problem(path):
+        raise InputError([Diagnostic(shown, 1, 1, problem)])
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Diagnostic(shown, 1, 1, _not_regular(info.st_mode))])
+        if info.st_size > MAX_FILE_BYTES:
+            raise InputError([Diagnostic(shown, 1, 1, f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+        # O_NONBLOCK: should the file have been swapped for a FIFO since the stat, opening it does not wait
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise InputError([Diagnostic(shown, 1, 1, _not_regular(mode))])
+            raw = handle.read(MAX_FILE_BYTES + 1)  # bounded: a growing file has no size to check beforehand
         if len(raw) > MAX_FILE_BYTES:
             raise InputError([Diagnostic(shown, 1, 1, f"file is more than {MAX_FILE_BYTES:,} bytes, the limit")])
     except OSError as exc:
@@ -231,6 +260,14 @@ def read_text(path: Path, shown: str | None = None) -> str:
         line, col = _line_col(good, len(good))
         raise InputError([Diagnostic(shown, line, col, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded")]) from None
     return text.removeprefix("\ufeff")
+
+
+def list_folder(folder: Path) -> list[Path]:
+    """The entries of a folder, sorted; a folder that cannot be read is a located InputError, never skipped."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        raise InputError([Diagnostic(display_path(folder), 1, 1, f"cannot read folder: {exc.strerror or exc}")]) from None
 
 
 def parse(path: Path, text: str | None = None) -> Document:
@@ -360,7 +397,7 @@ def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
         if path.is_dir():
             root = path.resolve()
             found = False
-            for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+            for dirpath, dirnames, filenames in os.walk(path, followlinks=False, onerror=_unreadable):
                 dirnames.sort()
                 for name in dirnames:
                     folder = Path(dirpath, name)
@@ -370,10 +407,12 @@ def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
                     if not name.endswith((".yaml", ".yml")):
                         continue
                     file = Path(dirpath, name)
+                    if problem := name_problem(file):
+                        raise InputError([Diagnostic(display_path(file), 1, 1, problem)])
                     if file.is_symlink() and (problem := _symlink_problem(file, root, dirpath)):
                         raise InputError([Diagnostic(display_path(file), 1, 1, problem)])
                     if file.exists() and not file.is_file():
-                        raise InputError([Diagnostic(display_path(file), 1, 1, "not a regular file; not read")])
+                        raise InputError([Diagnostic(display_path(file), 1, 1, _not_regular(file.stat().st_mode))])
                     found = True
                     yield file
             if not found:
@@ -382,6 +421,12 @@ def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
             yield path
         else:
             raise InputError([Diagnostic(display_path(path), 1, 1, "no such file or folder")])
+
+
+def _unreadable(exc: OSError) -> None:
+    """os.walk skips a folder it cannot list unless told: its files would silently be missing from the run."""
+    where = display_path(Path(exc.filename)) if exc.filename else "."
+    raise InputError([Diagnostic(where, 1, 1, f"cannot read folder: {exc.strerror or exc}")])
 
 
 def _symlink_problem(link: Path, root: Path, dirpath: str) -> str | None:
