@@ -328,6 +328,23 @@ def _bare_facts(tmp: Path) -> Args:
     return _validate(path)
 
 
+def _long_string_fact(tmp: Path) -> Args:
+    # 32,768 characters but 65,536 UTF-8 bytes: durable_rules' 16-bit length would wrap it to nothing
+    path = tmp / "long-string.yaml"
+    path.write_text(_base(**{"  legal.ratified:\n    evidence: unverified\n    note: No record of ratification was found.\n": (
+        "  legal.instrument_name:\n    value: " + "é" * 32_768 + "\n    source: s1\n    quote: the title\n    evidence: text\n")}),
+        encoding="utf-8")
+    return _validate(path)
+
+
+def _long_string_in_rule(tmp: Path) -> Args:
+    pack = _pack(tmp / "pack")
+    rule = (pack / "ratified.yaml").read_text(encoding="utf-8")
+    (pack / "ratified.yaml").write_text(rule.replace("met: {fact: legal.ratified, equals: true}",
+                                                     "met: {fact: legal.instrument_name, equals: abc" + "x" * 65_533 + "}"), encoding="utf-8")
+    return _rules(pack)
+
+
 BUILDERS: dict[str, Callable[[Path], Args]] = {
     "fifty-megabytes": _fifty_megabytes,
     "long-line-error": _long_line_error,
@@ -354,6 +371,8 @@ BUILDERS: dict[str, Callable[[Path], Args]] = {
     "unreadable-pack-among-packs": _unreadable_pack_among_packs,
     "file-name-not-utf8": _file_name_not_utf8,
     "bare-facts": _bare_facts,
+    "long-string-fact": _long_string_fact,
+    "long-string-in-rule": _long_string_in_rule,
 }
 UNREADABLE = {"unreadable-file", "unreadable-subfolder", "unreadable-pack-among-packs"}
 

@@ -24,6 +24,9 @@ WITH_VALUES = ("enum", "ordered_enum", "list")
 MIN_MAGNITUDE, MAX_MAGNITUDE = 1e-4, 1e15
 MAX_INTEGER = 2**53 - 1
 ORDERED = ("integer", "number", "date", "ordered_enum")
+# durable_rules stores a string's length in 16 bits: a longer string wraps and compares equal to its prefix
+# (a 65,539-byte text equals "abc"), so a text the engine sees must fit in 65,535 UTF-8 bytes.
+MAX_STRING_BYTES = 65_535
 
 
 class PathSpec(StrictModel):
@@ -69,6 +72,8 @@ class Vocabulary:
                 return f"{path}: {value!r} is outside the supported range (0, or between 0.0001 and 10^15 in size)"
         elif kind == "string":
             ok = isinstance(value, str)
+            if ok and (problem := string_problem(value)):
+                return f"{path}: {problem}"
         elif kind == "date":
             problem = date_problem(value)
             return f"{path} is a date: {problem}" if problem else None
@@ -92,6 +97,14 @@ class Vocabulary:
         if clash:
             raise InputError([Diagnostic(other.files[0], 1, 1, f"vocabulary redefines '{clash[0]}' differently from {self.files[0]}")])
         return Vocabulary({**self.paths, **other.paths}, self.files + other.files)
+
+
+def string_problem(value: str) -> str | None:
+    """Why a text cannot go to durable_rules (too long for its 16-bit lengths), or None."""
+    size = len(value.encode("utf-8"))
+    if size > MAX_STRING_BYTES:
+        return f"the text is {size:,} bytes long (UTF-8); at most {MAX_STRING_BYTES:,}, durable_rules' limit"
+    return None
 
 
 def date_problem(value: Any) -> str | None:
@@ -140,4 +153,7 @@ def _check(doc: Document) -> list[Diagnostic]:
             errors.append(doc.error((*loc, "values"), f"{name}: type {spec.type} takes no 'values'", key=True))
         if spec.values and len(set(spec.values)) != len(spec.values):
             errors.append(doc.error((*loc, "values"), f"{name}: 'values' repeats a value"))
+        for i, value in enumerate(spec.values or ()):
+            if problem := string_problem(value):  # enum values reach the engine as strings
+                errors.append(doc.error((*loc, "values", i), f"{name}: {problem}"))
     return errors
