@@ -100,6 +100,15 @@ def test_a_bad_rule_is_refused_at_its_line(case: str, entry: dict[str, Any]) -> 
     assert_refused(done, f"{pack}/{entry['file']}", entry["at"], entry["message"], entry.get("count", 1))
 
 
+def test_validate_refuses_what_check_refuses() -> None:
+    """Every compile-time limit applies to validate too: a rule validate accepts is a rule check runs."""
+    pack = "tests/bad_inputs/rules/in-list-beyond-64-branches"
+    entry = EXPECTED["rules"]["in-list-beyond-64-branches"]
+    for command in ("validate", "check"):
+        done = run(command, str(BASE.relative_to(ROOT)), "--rules", pack)
+        assert_refused(done, f"{pack}/{entry['file']}", entry["at"], entry["message"])
+
+
 @pytest.mark.parametrize("name", EXPECTED["ok"])
 def test_a_file_that_only_looks_odd_loads(name: str) -> None:
     """A byte order mark and Windows line ends are not mistakes: such files load."""
