@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -11,10 +10,11 @@ from pydantic import Field
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.source import Document
-from obcheck.validation import StrictModel, load_model
+from obcheck.validation import ID_RE as _ID_RE
+from obcheck.validation import StrictModel, id_message, id_problem, load_model
 from obcheck.vocabulary import Vocabulary, date_problem
 
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_RE = _ID_RE  # the one id pattern of every kind of id (validation.ID_RE); the command line checks new ids with it
 # ISO 3166-1 alpha-2 codes in use (a shape check alone lets UK, EL or XX through), plus EU for the Union.
 ISO_3166 = frozenset("""
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
@@ -123,7 +123,7 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
 def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:
     errors = []
     if not ID_RE.match(model.id):
-        errors.append(doc.error(("id",), f"id '{model.id}' must be lower-case words joined by '-' (e.g. gb-2024)"))
+        errors.append(doc.error(("id",), id_message("agreement", model.id)))
     for i, party in enumerate(model.parties):
         if party not in ISO_3166:
             hint = f" (did you mean '{COMMON_MISTAKES[party]}'?)" if party in COMMON_MISTAKES else ""
@@ -132,6 +132,8 @@ def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagn
         errors.append(doc.error(("signed",), f"signed must be a date: {problem}"))
     source_ids: set[str] = set()
     for i, source in enumerate(model.sources):
+        if problem := id_problem("source", source.id):
+            errors.append(doc.error(("sources", i, "id"), problem))
         if source.id in source_ids:
             errors.append(doc.error(("sources", i, "id"), f"duplicate source id '{source.id}'"))
         source_ids.add(source.id)

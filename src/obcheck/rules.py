@@ -12,7 +12,7 @@ from typing import Any, Literal, Union
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.source import Document, display_path, list_folder
-from obcheck.validation import StrictModel, load_model
+from obcheck.validation import ID_RE, StrictModel, id_problem, load_model
 from obcheck.vocabulary import ORDERED, Vocabulary, date_problem, load_vocabulary
 
 OUTCOMES = ("met", "partial", "gap", "unknown", "not_applicable")
@@ -20,7 +20,7 @@ SEVERITIES = ("critical", "high", "medium", "low")
 EVIDENCE_LEVELS = ("verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only")
 OPERATORS = ("equals", "not_equals", "in", "not_in", "at_least", "at_most", "exists", "contains")
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_.]+)\}")
-RULE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RULE_ID_RE = ID_RE  # one id pattern for every kind of id: validation.ID_RE
 
 
 # ------------------------------------------------------------------ the condition grammar
@@ -293,6 +293,8 @@ def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
     list_folder(pack_dir)  # unreadable: its rules would silently be missing
     doc, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
+    if problem := id_problem("pack", meta.id):
+        errors.append(doc.error(("id",), problem))
     if meta.standard.date is not None and (problem := date_problem(meta.standard.date)):
         errors.append(doc.error(("standard", "date"), f"standard.date must be a date: {problem}"))
     rules = []
@@ -317,8 +319,8 @@ def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, t
     errors = parser.errors
     if model.id != path.name.removesuffix(".yaml"):
         errors.append(doc.error(("id",), f"rule id '{model.id}' must equal the file name stem '{path.name.removesuffix('.yaml')}'"))
-    if not RULE_ID_RE.match(model.id):
-        errors.append(doc.error(("id",), f"rule id '{model.id}' must be lower-case words joined by '-'"))
+    if problem := id_problem("rule", model.id):
+        errors.append(doc.error(("id",), problem))
     if tiers and model.tier not in tiers:
         errors.append(doc.error(("tier",), f"tier {model.tier!r} is not one of the pack's tiers: {', '.join(tiers)}{did_you_mean(str(model.tier), tiers)}"))
     if not model.criterion.url.startswith(("https://", "http://")):
