@@ -109,6 +109,14 @@ def test_validate_refuses_what_check_refuses() -> None:
         assert_refused(done, f"{pack}/{entry['file']}", entry["at"], entry["message"])
 
 
+@pytest.mark.parametrize(("name", "entry"), cases("cli"))
+def test_a_bad_command_line_is_refused(name: str, entry: dict[str, Any]) -> None:
+    done = run(*entry["args"])
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output and done.returncode == 2, output
+    assert entry["message"] in done.stderr and done.stdout == "", output
+
+
 @pytest.mark.parametrize("name", EXPECTED["ok"])
 def test_a_file_that_only_looks_odd_loads(name: str) -> None:
     """A byte order mark and Windows line ends are not mistakes: such files load."""

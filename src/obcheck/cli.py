@@ -204,6 +204,16 @@ def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
     click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths")
 
 
+class _Percent(click.FloatRange):
+    """0 to 100. FloatRange alone lets nan through (every comparison with nan is false), and a gate of nan never fails."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:  # nan
+            self.fail(f"{value!r} is not a number between 0 and 100", param, ctx)
+        return number
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
@@ -211,7 +221,7 @@ def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
               help="Folder of expected-findings files. Default: tests/expected/ of the repository (when --rules is not given).")
 @click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
 @click.option("--coverage", is_flag=True, help="Show, per rule, which outcomes its cases reach.")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when outcome coverage is below this percentage.")
+@click.option("--min-coverage", type=_Percent(0, 100), help="Fail when outcome coverage is below this percentage.")
 @guarded
 def test_command(
     paths: tuple[Path, ...], rules: tuple[Path, ...], expected_dir: Path | None, engine_name: str, coverage: bool, min_coverage: float | None

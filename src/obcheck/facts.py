@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +28,7 @@ TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW EU
 """.split())
 COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
 MAX_QUOTE_WORDS = 25
+MAX_QUOTE_CHARACTERS = 400  # a backstop for separators no rule can list: the longest shipped quote has 206
 Level = Literal["text", "official", "secondary", "unverified"]
 Kind = Literal[
     "bilateral-agreement", "multilateral-declaration", "memorandum", "treaty", "draft-treaty", "joint-statement", "hypothetical"
@@ -166,6 +168,20 @@ def _check_evidence(
             errors.append(doc.error((*at, "value"), problem))
         if source is not None and source not in source_ids:
             errors.append(doc.error((*at, "source"), f"unknown source '{source}'{did_you_mean(source, source_ids)}"))
-        if quote is not None and len(quote.split()) > MAX_QUOTE_WORDS:
-            errors.append(doc.error((*at, "quote"), f"quote has {len(quote.split())} words; at most {MAX_QUOTE_WORDS}"))
+        if quote is not None and (problem := quote_problem(quote)):
+            errors.append(doc.error((*at, "quote"), problem))
     return errors
+
+
+def quote_problem(quote: str) -> str | None:
+    """Why a quote is too long to be a short quotation, or None. Words are counted as a reader sees them: after
+    NFKC (full-width and compatibility forms folded) with every invisible format character (zero-width space and
+    joiners, word joiner, soft hyphen, BOM) and every other space or line break as a word break, so zero-width
+    characters cannot glue 40 words into 1."""
+    text = unicodedata.normalize("NFKC", quote)
+    words = len("".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text).split())
+    if words > MAX_QUOTE_WORDS:
+        return f"quote has {words} words; at most {MAX_QUOTE_WORDS}"
+    if len(text) > MAX_QUOTE_CHARACTERS:
+        return f"quote has {len(text):,} characters; at most {MAX_QUOTE_CHARACTERS}"
+    return None
