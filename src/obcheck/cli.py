@@ -208,8 +208,10 @@ class _Percent(click.FloatRange):
     """0 to 100. FloatRange alone lets nan through (every comparison with nan is false), and a gate of nan never fails."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
         number = super().convert(value, param, ctx)
-        if number != number:  # nan
+        if math.isnan(number):
             self.fail(f"{value!r} is not a number between 0 and 100", param, ctx)
         return number
 
