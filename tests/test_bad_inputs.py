@@ -28,6 +28,7 @@ TIMEOUT_S = 60  # a generous bound on one run (each takes well under a second); 
 MEMORY_BYTES = 1 << 30  # RLIMIT_AS of each run
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 Args = list[str]
+MAX_LINE = 1000  # every message is one bounded line: echoed values are cut (a path of the temporary folder counts too)
 
 
 def _cap_memory() -> None:
@@ -52,6 +53,8 @@ def assert_refused(
     located = [line for line in done.stderr.splitlines() if line.startswith(f"{path}:{at}: ")]
     assert located, f"no message at {path}:{at}:\n{done.stderr}"
     assert fragment in located[0], f"expected {fragment!r} in:\n{located[0]}"
+    too_long = [line for line in done.stderr.splitlines() if len(line) > MAX_LINE]
+    assert not too_long, f"a message of {len(too_long[0]):,} characters: {too_long[0][:200]}"
     summary = f"obcheck: {count} error{'s' if count != 1 else ''}; nothing was evaluated or written"
     assert summary in done.stderr, done.stderr
     assert done.stdout == "", done.stdout
@@ -362,6 +365,38 @@ def _long_string_in_rule(tmp: Path) -> Args:
     return _rules(pack)
 
 
+def _newline_in_file_name(tmp: Path) -> Args:
+    facts = _facts(tmp, "a.yaml")
+    (facts / "b\nfake.yaml:1:1: forged.yaml").write_text(_base(**{"id: base-2024": "id: b-2024"}), encoding="utf-8")
+    return _validate(facts)
+
+
+def _pack_shadows_shipped_pack(tmp: Path) -> Args:
+    pack = _pack(tmp / "pack", vocabulary=False)
+    (pack / "pack.yaml").write_text((pack / "pack.yaml").read_text(encoding="utf-8").replace(
+        "id: bad-inputs-good-pack", "id: kyiv-security-compact-2022"), encoding="utf-8")
+    return ["validate", str(BASE), "--rules", "rules", "--rules", str(pack)]
+
+
+def _vocabulary_conflict(tmp: Path) -> Args:
+    packs = tmp / "packs"
+    _pack(packs / "a", vocabulary=False)
+    _copy_vocabulary(packs)
+    (packs / "a" / "vocabulary.yaml").write_text(
+        "# a pack's own vocabulary\nversion: 1\npaths:\n  demo.extra:\n    type: bool\n    meaning: Fine.\n"
+        "  legal.ratified:\n    type: string\n    meaning: Not what the shared vocabulary says.\n", encoding="utf-8")
+    return _rules(packs)
+
+
+def _enum_of_ten_thousand(tmp: Path) -> Args:
+    pack = _pack(tmp / "pack", vocabulary=False)
+    values = ", ".join(f"value-{i:05d}" for i in range(10_000))
+    (tmp / "vocabulary.yaml").write_text(f"version: 1\npaths:\n  big.choice:\n    type: enum\n    values: [{values}]\n    meaning: A big enum.\n", encoding="utf-8")
+    rule = (pack / "ratified.yaml").read_text(encoding="utf-8")
+    (pack / "ratified.yaml").write_text(rule.replace("met: {fact: legal.ratified, equals: true}", "met: {fact: big.choice, equals: other}"), encoding="utf-8")
+    return _rules(pack)
+
+
 BUILDERS: dict[str, Callable[[Path], Args]] = {
     "fifty-megabytes": _fifty_megabytes,
     "long-line-error": _long_line_error,
@@ -390,6 +425,10 @@ BUILDERS: dict[str, Callable[[Path], Args]] = {
     "bare-facts": _bare_facts,
     "long-string-fact": _long_string_fact,
     "long-string-in-rule": _long_string_in_rule,
+    "newline-in-file-name": _newline_in_file_name,
+    "pack-shadows-shipped-pack": _pack_shadows_shipped_pack,
+    "vocabulary-conflict": _vocabulary_conflict,
+    "enum-of-ten-thousand": _enum_of_ten_thousand,
 }
 UNREADABLE = {"unreadable-file", "unreadable-subfolder", "unreadable-pack-among-packs"}
 

@@ -218,3 +218,14 @@ def test_locating_an_error_at_every_key_reads_each_mapping_once(tmp_path: Path) 
     positions += [doc.position(("facts", f"k{i}")) for i in range(n)]
     assert positions[0] == (2, 3) and positions[n - 1] == (n + 1, 3) and positions[-1] == (n + 1, 10)
     assert _CountingList.walks <= 2, _CountingList.walks
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\u2029", "\x85"])
+def test_positions_count_lines_as_an_editor_does(tmp_path: Path, odd: str) -> None:
+    """YAML also ends lines at U+2028, U+2029 and U+0085; editors do not, and neither do obcheck's positions."""
+    doc = parse(write(tmp_path / "a.yaml", f'a: "x{odd}y"\nb:\n  c: [1, 2]\n'))
+    assert doc.position(("b", "c", 1)) == (3, 10)
+    with pytest.raises(InputError) as info:
+        parse(write(tmp_path / "s.yaml", f'a: "x{odd}y"\nb: [1, 2\nc: 3\n'))
+    (d,) = info.value.diagnostics
+    assert (d.line, d.col) == (3, 2) and "the flow sequence began at 2:4" in d.message, d

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, did_you_mean, printable
 from obcheck.rules import Catalogue, Rule, predicates
 from obcheck.validation import StrictModel, load_model
 
@@ -152,11 +152,11 @@ def run_cases(catalogue: Catalogue, engine: Any) -> TestRun:
         for case in cases:
             got = engine.evaluate(f"case{case.line}", case.facts)[(rule.pack, rule.id)]
             run.reached[key].add(got)
-            where = f"{case.file}:{case.line}"
+            where = f"{printable(case.file)}:{case.line}"  # names and paths: no control character reaches the terminal
             if case.todo:
-                run.todos.append(f"{where}: todo case '{case.name}': wants {case.outcome}, gets {got}")
+                run.todos.append(f"{where}: todo case '{printable(case.name)}': wants {case.outcome}, gets {got}")
             elif got != case.expect:
-                run.failures.append(f"{where}: case '{case.name}': expected {case.expect}, got {got}")
+                run.failures.append(f"{where}: case '{printable(case.name)}': expected {case.expect}, got {got}")
             else:
                 run.passed += 1
             if got == "met":
@@ -190,6 +190,6 @@ def run_expected(catalogue: Catalogue, engine: Any, expected: list[Path], agreem
             if actual == want:
                 run.passed += 1
             else:
-                run.failures.append(f"{shown}:{lines[rule_id]}: {model.agreement} {rule_id}: expected {want}, got {actual}")
+                run.failures.append(f"{printable(shown)}:{lines[rule_id]}: {model.agreement} {rule_id}: expected {want}, got {actual}")
     if errors:
         raise InputError(errors)

@@ -15,7 +15,42 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{printable(self.path)}:{self.line}:{self.col}: {self.message}"
+        # the message's echoed values are cut where they are written (shown); this bounds whatever else gets in
+        return f"{printable(self.path)}:{self.line}:{self.col}: {cut(printable(self.message), MAX_MESSAGE)}"
+
+
+MAX_SHOWN = 80  # an echoed value (a fact value, a key, a list of allowed values) is cut to this many characters
+MAX_MESSAGE = 400  # a whole message, as a last bound
+
+
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    """`text`, or its first characters with an ellipsis and the full length when it is longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}… ({len(text):,} characters)"
+
+
+def shown(value: object) -> str:
+    """A value echoed in a message: as Python writes it ('text', 12, True), control characters escaped, cut."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print (Python's 4,300-digit limit)
+        return "an integer of more than 4,300 digits"
+    return cut(printable(text))
+
+
+def listed(values: Iterable[object], limit: int = MAX_SHOWN) -> str:
+    """Allowed values as 'a, b, c', cut with the count when long (an enum of 10,000 values is not printed)."""
+    items = [str(v) for v in values]
+    text = ", ".join(items)
+    if len(text) <= limit:
+        return printable(text)
+    head = ""
+    for item in items:
+        if len(head) + len(item) + 2 > limit:
+            break
+        head += (", " if head else "") + item
+    return f"{printable(head)}, … ({len(items):,} values)"
 
 
 def printable(text: str) -> str:
@@ -50,4 +85,4 @@ class InternalError(Exception):
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean X?)' suffix when a close match exists, else ''."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    return f" (did you mean '{cut(printable(match[0]))}'?)" if match else ""

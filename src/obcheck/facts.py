@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, did_you_mean, shown
 from obcheck.source import Document
 from obcheck.validation import ID_RE as _ID_RE
 from obcheck.validation import StrictModel, id_message, id_problem, load_model
@@ -129,7 +129,7 @@ def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagn
     for i, party in enumerate(model.parties):
         if party not in ISO_3166:
             hint = f" (did you mean '{COMMON_MISTAKES[party]}'?)" if party in COMMON_MISTAKES else ""
-            errors.append(doc.error(("parties", i), f"party '{party}' must be an ISO 3166 alpha-2 code or EU{hint}"))
+            errors.append(doc.error(("parties", i), f"party {shown(party)} must be an ISO 3166 alpha-2 code or EU{hint}"))
     if model.signed is not None and (problem := date_problem(model.signed)):
         errors.append(doc.error(("signed",), f"signed must be a date: {problem}"))
     source_ids: set[str] = set()
@@ -137,10 +137,10 @@ def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagn
         if problem := id_problem("source", source.id):
             errors.append(doc.error(("sources", i, "id"), problem))
         if source.id in source_ids:
-            errors.append(doc.error(("sources", i, "id"), f"duplicate source id '{source.id}'"))
+            errors.append(doc.error(("sources", i, "id"), f"duplicate source id {shown(source.id)}"))
         source_ids.add(source.id)
         if not source.url.startswith(("https://", "http://")):
-            errors.append(doc.error(("sources", i, "url"), f"source url must start with https:// or http://; got {source.url!r}"))
+            errors.append(doc.error(("sources", i, "url"), f"source url must start with https:// or http://; got {shown(source.url)}"))
     for name, ev in model.facts.items():
         loc = ("facts", name)
         if vocabulary.spec(name) is None:
@@ -167,7 +167,7 @@ def _check_evidence(
         if value is not None and (problem := vocabulary.check(name, value)):
             errors.append(doc.error((*at, "value"), problem))
         if source is not None and source not in source_ids:
-            errors.append(doc.error((*at, "source"), f"unknown source '{source}'{did_you_mean(source, source_ids)}"))
+            errors.append(doc.error((*at, "source"), f"unknown source {shown(source)}{did_you_mean(source, source_ids)}"))
         if quote is not None and (problem := quote_problem(quote)):
             errors.append(doc.error((*at, "quote"), problem))
     return errors

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
-from obcheck.source import Document, display_path, list_folder
+from obcheck.errors import Diagnostic, InputError, did_you_mean, listed, shown
+from obcheck.source import Document, display_path, list_folder, parse
 from obcheck.validation import ID_RE, StrictModel, id_problem, load_model
 from obcheck.vocabulary import ORDERED, Vocabulary, date_problem, load_vocabulary
 
@@ -250,11 +250,20 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
     seen: dict[str, str] = {}
     for pack in packs:
         if pack.id in seen:
-            errors.append(Diagnostic(display_path(Path(pack.directory) / "pack.yaml"), 1, 1, f"pack id '{pack.id}' is also used by {seen[pack.id]}"))
+            meta = Path(pack.directory) / "pack.yaml"
+            errors.append(Diagnostic(display_path(meta), *_id_position(meta), f"pack id '{pack.id}' is also used by {seen[pack.id]}"))
         seen[pack.id] = pack.directory
     if errors:
         raise InputError(errors)
     return Catalogue(vocabulary, tuple(sorted(packs, key=lambda p: p.id)))
+
+
+def _id_position(file: Path) -> tuple[int, int]:
+    """Where a loaded file states its id. Error path only, so the file is parsed again."""
+    try:
+        return parse(file).position(("id",))
+    except InputError:  # changed since it was read: point at the file
+        return (1, 1)
 
 
 def _vocabulary_files(root: Path) -> list[Path]:
@@ -318,11 +327,11 @@ def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, t
     partial = parser.parse(model.partial, ("partial",)) if model.partial is not None else None
     errors = parser.errors
     if model.id != path.name.removesuffix(".yaml"):
-        errors.append(doc.error(("id",), f"rule id '{model.id}' must equal the file name stem '{path.name.removesuffix('.yaml')}'"))
+        errors.append(doc.error(("id",), f"rule id {shown(model.id)} must equal the file name stem {shown(path.name.removesuffix('.yaml'))}"))
     if problem := id_problem("rule", model.id):
         errors.append(doc.error(("id",), problem))
     if tiers and model.tier not in tiers:
-        errors.append(doc.error(("tier",), f"tier {model.tier!r} is not one of the pack's tiers: {', '.join(tiers)}{did_you_mean(str(model.tier), tiers)}"))
+        errors.append(doc.error(("tier",), f"tier {shown(model.tier)} is not one of the pack's tiers: {listed(tiers)}{did_you_mean(str(model.tier), tiers)}"))
     if not model.criterion.url.startswith(("https://", "http://")):
         errors.append(doc.error(("criterion", "url"), "the criterion needs a citation url (https://...)"))
     if model.partial is not None and model.messages.partial is None:
@@ -363,14 +372,14 @@ class _ConditionParser:
             extra = [k for k in keys if k not in ("all", "any", "not")]
             name = extra[0] if extra else keys[1] if len(keys) > 1 else ""
             hint = did_you_mean(str(name), ("all", "any", "not", "fact"))
-            self.fail((*loc, name) if name else loc, f"a condition has exactly one of all, any, not, fact; got '{name}'{hint}", key=True)
+            self.fail((*loc, name) if name else loc, f"a condition has exactly one of all, any, not, fact; got {shown(name)}{hint}", key=True)
             return All(())
         (key,) = keys
         if key == "not":
             return Not(self.parse(raw["not"], (*loc, "not")))
         items = raw[key]
         if not isinstance(items, list) or not items:
-            self.fail((*loc, key), f"'{key}' takes a non-empty list of conditions")
+            self.fail((*loc, key), f"{shown(key)} takes a non-empty list of conditions")
             return All(())
         parts = tuple(self.parse(item, (*loc, key, i)) for i, item in enumerate(items))
         return All(parts) if key == "all" else AnyOf(parts)
@@ -380,7 +389,7 @@ class _ConditionParser:
         ops = [k for k in raw if k != "fact"]
         for k in ops:
             if k not in OPERATORS:
-                self.fail((*loc, k), f"unknown operator '{k}'{did_you_mean(str(k), OPERATORS)}", key=True)
+                self.fail((*loc, k), f"unknown operator {shown(k)}{did_you_mean(str(k), OPERATORS)}", key=True)
         ops = [k for k in ops if k in OPERATORS]
         if len(ops) != 1:
             if len(ops) > 1 or not self.errors:
@@ -406,7 +415,7 @@ class _ConditionParser:
             if kind != "list":
                 self.fail(loc, f"contains works on lists; {path} is {kind}: use equals")
             elif value not in (spec.values or ()):
-                self.fail(loc, f"{path}: {value!r} is not one of {', '.join(spec.values or ())}{did_you_mean(str(value), spec.values or ())}")
+                self.fail(loc, f"{path}: {shown(value)} is not one of {listed(spec.values or ())}{did_you_mean(str(value), spec.values or ())}")
             return
         if kind == "list":
             self.fail(loc, f"{path} is a list: use contains")

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, cut, did_you_mean, printable, shown
 from obcheck.source import Document, parse
 
 
@@ -28,7 +28,7 @@ def id_problem(what: str, value: str) -> str | None:
 
 
 def id_message(what: str, value: str) -> str:
-    return f"{what} id {value!r} must be {ID_RULE} (e.g. gb-2024)"
+    return f"{what} id {shown(value)} must be {ID_RULE} (e.g. gb-2024)"
 
 
 def load_model(path: Path, model: type[M], what: str, text: str | None = None) -> tuple[Document, M]:
@@ -60,14 +60,14 @@ def pydantic_diagnostics(
         if kind == "extra_forbidden" and loc:
             known = _model_at(model, loc[:-1])
             fields = list(known.model_fields) if known else []
-            out.append(doc.error(at, f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), fields)}", key=True))
+            out.append(doc.error(at, f"unknown key {shown(loc[-1])}{did_you_mean(str(loc[-1]), fields)}", key=True))
         elif kind == "missing" and loc:
-            out.append(doc.error(at[:-1], f"missing required key '{loc[-1]}'"))
+            out.append(doc.error(at[:-1], f"missing required key {shown(loc[-1])}"))
         else:
             where = ".".join(str(p) for p in loc)
             got = err.get("input")
-            shown = f"; got {got!r}" if not isinstance(got, (dict, list)) else ""
-            out.append(doc.error(at, f"{where}: {err['msg']}{shown}"))
+            echo = f"; got {shown(got)}" if not isinstance(got, (dict, list)) else ""
+            out.append(doc.error(at, f"{cut(printable(where))}: {err['msg']}{echo}"))
     return out
 
 

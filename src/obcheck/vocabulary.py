@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, did_you_mean, listed, shown
 from obcheck.source import Document, parse
 from obcheck.validation import StrictModel, pydantic_diagnostics
 
@@ -49,7 +49,7 @@ class Vocabulary:
         return self.paths.get(path)
 
     def unknown_path(self, path: str) -> str:
-        return f"unknown fact path '{path}'{did_you_mean(path, self.paths)}"
+        return f"unknown fact path {shown(path)}{did_you_mean(path, self.paths)}"
 
     def rank(self, path: str, value: str) -> int:
         """Position of an ordered-enum value, weakest first: what at_least/at_most compare."""
@@ -65,11 +65,11 @@ class Vocabulary:
         elif kind == "integer":
             ok = isinstance(value, int) and not isinstance(value, bool)
             if ok and abs(value) > MAX_INTEGER:
-                return f"{path}: {value} is beyond the supported range of +/-{MAX_INTEGER}"
+                return f"{path}: {shown(value)} is beyond the supported range of +/-{MAX_INTEGER}"
         elif kind == "number":
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)
             if ok and not (value == 0 or MIN_MAGNITUDE <= abs(value) < MAX_MAGNITUDE):
-                return f"{path}: {value!r} is outside the supported range (0, or between 0.0001 and 10^15 in size)"
+                return f"{path}: {shown(value)} is outside the supported range (0, or between 0.0001 and 10^15 in size)"
         elif kind == "string":
             ok = isinstance(value, str)
             if ok and (problem := string_problem(value)):
@@ -79,23 +79,24 @@ class Vocabulary:
             return f"{path} is a date: {problem}" if problem else None
         elif kind == "list":
             if not isinstance(value, list):
-                return f"{path} is a list of {_choices(spec)}: got {value!r}"
+                return f"{path} is a list of {_choices(spec)}: got {shown(value)}"
             for item in value:
                 if item not in (spec.values or ()):
-                    return f"{path}: {item!r} is not one of {_choices(spec)}{did_you_mean(str(item), spec.values or ())}"
+                    return f"{path}: {shown(item)} is not one of {_choices(spec)}{did_you_mean(str(item), spec.values or ())}"
             if len(set(value)) != len(value):
                 return f"{path}: the list repeats a value"
             return None
         else:  # enum, ordered_enum
             if value in (spec.values or ()):
                 return None
-            return f"{path}: {value!r} is not one of {_choices(spec)}{did_you_mean(str(value), spec.values or ())}"
-        return None if ok else f"{path} is {_article(kind)} {kind}: got {value!r}"
+            return f"{path}: {shown(value)} is not one of {_choices(spec)}{did_you_mean(str(value), spec.values or ())}"
+        return None if ok else f"{path} is {_article(kind)} {kind}: got {shown(value)}"
 
     def merged(self, other: Vocabulary) -> Vocabulary:
         clash = [p for p in other.paths if p in self.paths and other.paths[p] != self.paths[p]]
         if clash:
-            raise InputError([Diagnostic(other.files[0], 1, 1, f"vocabulary redefines '{clash[0]}' differently from {self.files[0]}")])
+            line, col = _key_position(other.files[0], ("paths", clash[0]))
+            raise InputError([Diagnostic(other.files[0], line, col, f"vocabulary redefines {shown(clash[0])} differently from {self.files[0]}")])
         return Vocabulary({**self.paths, **other.paths}, self.files + other.files)
 
 
@@ -111,7 +112,7 @@ def date_problem(value: Any) -> str | None:
     """Why `value` is not a date that exists, written YYYY-MM-DD (years 0001 to 9999), or None when it is one.
     The standard library decides: 2024-02-30 and year 0 do not exist."""
     if not (isinstance(value, str) and DATE_RE.fullmatch(value)):
-        return f"expected YYYY-MM-DD, got {value!r}"
+        return f"expected YYYY-MM-DD, got {shown(value)}"
     try:
         dt.date.fromisoformat(value)
     except ValueError as exc:
@@ -119,12 +120,21 @@ def date_problem(value: Any) -> str | None:
     return None
 
 
+def _key_position(file: str, loc: tuple[str, ...]) -> tuple[int, int]:
+    """Where a key of an already loaded file stands. Error path only: the file is parsed again rather than every
+    vocabulary keeping its node tree."""
+    try:
+        return parse(Path(file)).position(loc, key=True)
+    except InputError:  # changed since it was read: point at the file
+        return (1, 1)
+
+
 def _article(kind: str) -> str:
     return "an" if kind[0] in "aeiou" else "a"
 
 
 def _choices(spec: PathSpec) -> str:
-    return ", ".join(spec.values or ())
+    return listed(spec.values or ())
 
 
 def load_vocabulary(path: Path) -> Vocabulary:
@@ -146,7 +156,7 @@ def _check(doc: Document) -> list[Diagnostic]:
     for name, spec in model.paths.items():
         loc = ("paths", name)
         if not PATH_RE.match(name):
-            errors.append(doc.error(loc, f"fact path '{name}' must be dotted lower_snake segments", key=True))
+            errors.append(doc.error(loc, f"fact path {shown(name)} must be dotted lower_snake segments", key=True))
         if spec.type in WITH_VALUES and not spec.values:
             errors.append(doc.error(loc, f"{name}: type {spec.type} needs a non-empty 'values' list", key=True))
         if spec.type not in WITH_VALUES and spec.values is not None:
