@@ -120,6 +120,17 @@ def test_a_bad_command_line_is_refused(name: str, entry: dict[str, Any]) -> None
     assert entry["message"] in done.stderr and done.stdout == "", output
 
 
+def test_a_revision_never_reaches_git_as_an_option(tmp_path: Path) -> None:
+    """diff --rev A..B: an A or B starting with '-' used to reach git archive as an option and truncate a file."""
+    victim = tmp_path / "victim.tar"
+    victim.write_text("keep")
+    for rev in (f"--output={victim}..HEAD", f"HEAD..--output={victim}", f"--remote=x --output={victim}..HEAD"):
+        done = obcheck("diff", "--rev", rev)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert "is not a revision" in done.stderr and victim.read_text() == "keep"
+    assert not (ROOT / "bad-inputs-victim.tar").exists()
+
+
 @pytest.mark.parametrize("name", EXPECTED["ok"])
 def test_a_file_that_only_looks_odd_loads(name: str) -> None:
     """A byte order mark and Windows line ends are not mistakes: such files load."""

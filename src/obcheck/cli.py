@@ -389,11 +389,19 @@ def _checkout(rev: str, into: Path) -> Path:
     import subprocess
 
     into.mkdir(parents=True)
+    if rev.startswith("-"):  # git would take it for an option (--output=FILE truncates a file)
+        raise click.UsageError(f"--rev: {rev!r} is not a revision (a revision cannot start with '-')")
     try:
-        archive = subprocess.run(["git", "archive", "--format=tar", rev, "facts", "rules"], capture_output=True, check=True)
+        # resolved to a commit id first (after --end-of-options), so what reaches git archive is never an option
+        commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                                capture_output=True, check=True, text=True).stdout.strip()
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", "facts", "rules"], capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True, capture_output=True)
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
-        detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else str(exc)
+        detail = str(exc)
+        if isinstance(exc, subprocess.CalledProcessError):  # rev-parse --quiet says nothing: the revision does not exist
+            err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
+            detail = err.strip() or "no such revision"
         raise click.UsageError(f"cannot read facts/ and rules/ at revision {rev!r}: {detail}") from None
     return into
 
