@@ -408,6 +408,33 @@ def _enum_of_ten_thousand(tmp: Path) -> Args:
     return _rules(pack)
 
 
+def _big_vocabulary(folder: Path, n: int) -> None:
+    """The corpus vocabulary plus big.tags, a list of n allowed values."""
+    values = ", ".join(f"v{i:06d}" for i in range(n))
+    text = (CORPUS / "rules" / "vocabulary.yaml").read_text(encoding="utf-8")
+    (folder / "vocabulary.yaml").write_text(text + f"  big.tags:\n    type: list\n    values: [{values}]\n    meaning: Many tags.\n", encoding="utf-8")
+
+
+def _huge_list_against_huge_enum(tmp: Path) -> Args:
+    # 90,000 items checked against 90,000 allowed values: by list search 8 * 10^9 comparisons, by set a moment
+    pack = _pack(tmp / "pack", vocabulary=False)
+    _big_vocabulary(tmp, 90_000)
+    items = ", ".join(f"v{i:06d}" for i in range(89_999)) + ", nope"
+    facts = tmp / "huge-list.yaml"
+    facts.write_text(_base(**{"  legal.ratified:\n": f"  big.tags: {{value: [{items}], source: s1, quote: q, evidence: text}}\n  legal.ratified:\n"}), encoding="utf-8")
+    return ["validate", str(facts), "--rules", str(pack)]
+
+
+def _many_misspellings(tmp: Path) -> Args:
+    # 20,000 values outside a 400-value list in one rule: a 'did you mean' for each (~5 ms) would take minutes
+    pack = _pack(tmp / "pack", vocabulary=False)
+    _big_vocabulary(tmp, 400)
+    rule = (pack / "ratified.yaml").read_text(encoding="utf-8")
+    wrong = ", ".join(f"{{fact: big.tags, contains: w{i:06d}}}" for i in range(20_000))
+    (pack / "ratified.yaml").write_text(rule.replace("met: {fact: legal.ratified, equals: true}", f"met: {{any: [{wrong}]}}"), encoding="utf-8")
+    return _rules(pack)
+
+
 BUILDERS: dict[str, Callable[[Path], Args]] = {
     "fifty-megabytes": _fifty_megabytes,
     "long-line-error": _long_line_error,
@@ -440,6 +467,8 @@ BUILDERS: dict[str, Callable[[Path], Args]] = {
     "pack-shadows-shipped-pack": _pack_shadows_shipped_pack,
     "vocabulary-conflict": _vocabulary_conflict,
     "enum-of-ten-thousand": _enum_of_ten_thousand,
+    "huge-list-against-huge-enum": _huge_list_against_huge_enum,
+    "many-misspellings": _many_misspellings,
 }
 UNREADABLE = {"unreadable-file", "unreadable-subfolder", "unreadable-pack-among-packs"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +22,15 @@ class Diagnostic:
 
 MAX_SHOWN = 80  # an echoed value (a fact value, a key, a list of allowed values) is cut to this many characters
 MAX_MESSAGE = 400  # a whole message, as a last bound
+MAX_SUGGEST_FROM = 500  # 'did you mean' only among this many choices
+MAX_SUGGESTIONS = 500  # and only for this many errors of one file (each costs up to ~10 ms)
+_suggestions = itertools.count()
+
+
+def new_file() -> None:
+    """A new file is being read: its errors get suggestions again (source.parse calls this)."""
+    global _suggestions
+    _suggestions = itertools.count()
 
 
 def cut(text: str, limit: int = MAX_SHOWN) -> str:
@@ -84,5 +94,10 @@ class InternalError(Exception):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean X?)' suffix when a close match exists, else ''."""
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    options = list(choices)
+    # difflib takes ~0.2 s against 10,000 values; per error, a file of thousands of mistakes would hang on it. A
+    # suggestion is made among at most MAX_SUGGEST_FROM choices, and for the first MAX_SUGGESTIONS errors of a file.
+    if len(options) > MAX_SUGGEST_FROM or next(_suggestions) >= MAX_SUGGESTIONS:
+        return ""
+    match = difflib.get_close_matches(cut(word, 200), options, n=1, cutoff=0.6)
     return f" (did you mean '{cut(printable(match[0]))}'?)" if match else ""

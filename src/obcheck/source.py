@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.resolver import BaseResolver
 
-from obcheck.errors import Diagnostic, InputError, printable, shown
+from obcheck.errors import Diagnostic, InputError, new_file, printable, shown
 
 # Limits that keep hostile files cheap to reject (documented in docs/limits.md).
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -311,6 +311,7 @@ def parse(path: Path, text: str | None = None) -> Document:
     shown = display_path(path)
     if text is None:
         text = read_text(path, shown)
+    new_file()
     composer = _Composer(text)
     lines = Lines(text)
     try:
