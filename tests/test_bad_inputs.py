@@ -323,6 +323,13 @@ def _fifo_as_vocabulary(tmp: Path) -> Args:
     return _rules(packs)
 
 
+def _fifo_as_cases_file(tmp: Path) -> Args:
+    pack = _pack(tmp / "pack")
+    (pack / "ratified.cases.yaml").unlink()
+    os.mkfifo(pack / "ratified.cases.yaml")  # was taken for a missing cases file; now refused as what it is
+    return ["test", "--rules", str(pack), str(BASE)]
+
+
 def _device_named_directly(tmp: Path) -> Args:
     return _validate(Path("/dev/zero"))  # endless: read up to the size limit, it used to be refused only as too big
 
@@ -456,6 +463,7 @@ BUILDERS: dict[str, Callable[[Path], Args]] = {
     "fifo-named-directly": _fifo_named_directly,
     "fifo-in-pack": _fifo_in_pack,
     "fifo-as-vocabulary": _fifo_as_vocabulary,
+    "fifo-as-cases-file": _fifo_as_cases_file,
     "device-named-directly": _device_named_directly,
     "unreadable-subfolder": _unreadable_subfolder,
     "unreadable-pack-among-packs": _unreadable_pack_among_packs,

@@ -62,7 +62,7 @@ def cases_path(rule: Rule) -> Path:
 def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
     """The cases beside one rule; a missing file is an error (every rule must show it can be met, fail, be unknown)."""
     path = cases_path(rule)
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # anything else there (a FIFO, a folder) is refused by the reader
         raise InputError([Diagnostic(rule.file, 1, 1, f"rule '{rule.id}' has no cases file {path.name}")])
     doc, model = load_model(path, CasesFile, "a cases file")
     errors = []
