@@ -304,6 +304,9 @@ def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
     if problem := id_problem("pack", meta.id):
         errors.append(doc.error(("id",), problem))
+    for i, tier in enumerate(meta.tiers):  # tiers head report columns and name HTML anchors, like ids
+        if problem := id_problem("tier", tier):
+            errors.append(doc.error(("tiers", i), problem))
     if meta.standard.date is not None and (problem := date_problem(meta.standard.date)):
         errors.append(doc.error(("standard", "date"), f"standard.date must be a date: {problem}"))
     rules = []

@@ -15,7 +15,7 @@ from obcheck.source import Document, parse
 from obcheck.validation import StrictModel, pydantic_diagnostics
 
 PathType = Literal["bool", "integer", "number", "string", "date", "enum", "ordered_enum", "list"]
-PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\Z")  # \Z: $ would let a trailing newline through
 # The shape only (ASCII digits; \d would take any script's digits, $ a trailing newline): date_problem decides.
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 WITH_VALUES = ("enum", "ordered_enum", "list")
