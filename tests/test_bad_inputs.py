@@ -330,6 +330,14 @@ def _fifo_as_cases_file(tmp: Path) -> Args:
     return ["test", "--rules", str(pack), str(BASE)]
 
 
+def _name_too_long(tmp: Path) -> Args:
+    return _validate(tmp / ("n" * 300 + ".yaml"))  # pathlib's exists() raised ENAMETOOLONG: a traceback
+
+
+def _rules_name_too_long(tmp: Path) -> Args:
+    return _rules(tmp / ("r" * 300))
+
+
 def _device_named_directly(tmp: Path) -> Args:
     return _validate(Path("/dev/zero"))  # endless: read up to the size limit, it used to be refused only as too big
 
@@ -465,6 +473,8 @@ BUILDERS: dict[str, Callable[[Path], Args]] = {
     "fifo-as-vocabulary": _fifo_as_vocabulary,
     "fifo-as-cases-file": _fifo_as_cases_file,
     "device-named-directly": _device_named_directly,
+    "name-too-long": _name_too_long,
+    "rules-name-too-long": _rules_name_too_long,
     "unreadable-subfolder": _unreadable_subfolder,
     "unreadable-pack-among-packs": _unreadable_pack_among_packs,
     "file-name-not-utf8": _file_name_not_utf8,

@@ -11,7 +11,7 @@ from typing import Any, Literal, Union
 
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean, listed, shown
-from obcheck.source import Document, display_path, list_folder, parse
+from obcheck.source import Document, display_path, kind, list_folder, parse
 from obcheck.validation import ID_RE, StrictModel, id_problem, load_model
 from obcheck.vocabulary import ORDERED, Vocabulary, date_problem, load_vocabulary
 
@@ -211,7 +211,12 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
     vocabulary: Vocabulary | None = None
     pack_dirs: list[Path] = []
     for root in dirs:
-        if not root.is_dir():
+        try:
+            is_folder = kind(root) == "folder"
+        except InputError as exc:
+            errors.extend(exc.diagnostics)
+            continue
+        if not is_folder:
             errors.append(Diagnostic(display_path(root), 1, 1, "rules folder not found"))
             continue
         try:  # a folder that cannot be listed would hide its packs: the run must not go on without them

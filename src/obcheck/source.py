@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import errno
 import itertools
 import os
 import re
@@ -431,7 +432,7 @@ def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
     folder nor round in a loop: a symlink that leaves the folder, points back at a folder being walked, or
     cannot be resolved is an error; a symlinked folder inside the folder is not entered (it is walked anyway)."""
     for path in paths:
-        if path.is_dir():
+        if kind(path) == "folder":
             root = path.resolve()
             found = False
             for dirpath, dirnames, filenames in os.walk(path, followlinks=False, onerror=_unreadable):
@@ -454,10 +455,24 @@ def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
                     yield file
             if not found:
                 raise InputError([Diagnostic(display_path(path), 1, 1, f"no {what} files (*.yaml) in this folder")])
-        elif path.exists() or path.is_symlink():
+        elif kind(path) != "missing":
             yield path
         else:
             raise InputError([Diagnostic(display_path(path), 1, 1, "no such file or folder")])
+
+
+def kind(path: Path) -> str:
+    """'folder', 'file' (anything else that is there, the reader decides) or 'missing'. pathlib's is_dir and exists
+    raise on a name too long for the system or a parent that cannot be searched: that is a located InputError."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "file" if path.is_symlink() else "missing"  # a dangling symlink: reading it says what is wrong
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "file"  # a symlink loop: reported when it is read
+        raise InputError([Diagnostic(display_path(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
+    return "folder" if stat.S_ISDIR(mode) else "file"
 
 
 def _unreadable(exc: OSError) -> None:
