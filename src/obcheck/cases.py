@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean, printable
+from obcheck.errors import Diagnostic, InputError, did_you_mean, printable, shown
 from obcheck.rules import Catalogue, Rule, predicates
 from obcheck.validation import StrictModel, load_model
 
@@ -67,7 +67,7 @@ def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
     doc, model = load_model(path, CasesFile, "a cases file")
     errors = []
     if model.rule != rule.id:
-        errors.append(doc.error(("rule",), f"cases file names rule '{model.rule}', but sits beside '{rule.id}'"))
+        errors.append(doc.error(("rule",), f"cases file names rule {shown(model.rule)}, but sits beside '{rule.id}'"))
     vocabulary = catalogue.vocabulary
     for i, case in enumerate(model.cases):
         for name, value in case.facts.items():
@@ -75,10 +75,11 @@ def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
                 errors.append(doc.error(("cases", i, "facts", name), vocabulary.unknown_path(name), key=True))
             elif problem := vocabulary.check(name, value):
                 errors.append(doc.error(("cases", i, "facts", name), problem))
-    names = [c.name for c in model.cases]
-    for i, name in enumerate(names):
-        if names.index(name) != i:
-            errors.append(doc.error(("cases", i, "name"), f"duplicate case name '{name}'"))
+    seen: set[str] = set()  # a set, not names.index per case: that was quadratic in the number of cases
+    for i, case in enumerate(model.cases):
+        if case.name in seen:
+            errors.append(doc.error(("cases", i, "name"), f"duplicate case name {shown(case.name)}"))
+        seen.add(case.name)
     if errors:
         raise InputError(errors)
     return [
@@ -92,9 +93,9 @@ def load_expected(path: Path, catalogue: Catalogue) -> tuple[ExpectedFile, str, 
     doc, model = load_model(path, ExpectedFile, "an expected-findings file")
     pack = next((p for p in catalogue.packs if p.id == model.pack), None)
     if pack is None:
-        raise InputError([doc.error(("pack",), f"unknown pack '{model.pack}'{did_you_mean(model.pack, [p.id for p in catalogue.packs])}")])
+        raise InputError([doc.error(("pack",), f"unknown pack {shown(model.pack)}{did_you_mean(model.pack, [p.id for p in catalogue.packs])}")])
     ids = {r.id for r in pack.rules}
-    errors = [doc.error(("outcomes", r), f"unknown rule '{r}'{did_you_mean(r, ids)}", key=True) for r in model.outcomes if r not in ids]
+    errors = [doc.error(("outcomes", r), f"unknown rule {shown(r)}{did_you_mean(r, ids)}", key=True) for r in model.outcomes if r not in ids]
     errors += [doc.error(("outcomes",), f"no expected outcome for rule '{r}'") for r in sorted(ids - set(model.outcomes))]
     if errors:
         raise InputError(errors)
