@@ -450,6 +450,16 @@ def _many_misspellings(tmp: Path) -> Args:
     return _rules(pack)
 
 
+def _reserved_path_name(tmp: Path) -> Args:
+    # legal.ratified.has_0 would be the same engine property as member 0 of a list path legal.ratified: the
+    # engine would see one value for two facts (durable said gap where the interpreter said met)
+    packs = tmp / "packs"
+    _pack(packs / "a", vocabulary=False)
+    text = (CORPUS / "rules" / "vocabulary.yaml").read_text(encoding="utf-8")
+    (packs / "vocabulary.yaml").write_text(text + "  legal.ratified.has_0:\n    type: bool\n    meaning: Collides.\n", encoding="utf-8")
+    return _rules(packs)
+
+
 BUILDERS: dict[str, Callable[[Path], Args]] = {
     "fifty-megabytes": _fifty_megabytes,
     "long-line-error": _long_line_error,
@@ -487,6 +497,7 @@ BUILDERS: dict[str, Callable[[Path], Args]] = {
     "enum-of-ten-thousand": _enum_of_ten_thousand,
     "huge-list-against-huge-enum": _huge_list_against_huge_enum,
     "many-misspellings": _many_misspellings,
+    "reserved-path-name": _reserved_path_name,
 }
 UNREADABLE = {"unreadable-file", "unreadable-subfolder", "unreadable-pack-among-packs"}
 

@@ -19,6 +19,9 @@ PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\Z")  # \Z: $ would l
 # The shape only (ASCII digits; \d would take any script's digits, $ a trailing newline): date_problem decides.
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 WITH_VALUES = ("enum", "ordered_enum", "list")
+# The compiler asserts list members as properties <path>.has_<index>: a path of that shape would collide with one
+# and silently overwrite it in the engine's fact.
+RESERVED_RE = re.compile(r"\.has_[0-9]+\Z")
 # durable_rules' JSON parser crashes the process on numbers written with an exponent (1e-05, 1e+16),
 # which is how Python writes floats outside these bounds; integers stay exact up to 2^53.
 MIN_MAGNITUDE, MAX_MAGNITUDE = 1e-4, 1e15
@@ -170,6 +173,8 @@ def _check(doc: Document) -> list[Diagnostic]:
         loc = ("paths", name)
         if not PATH_RE.match(name):
             errors.append(doc.error(loc, f"fact path {shown(name)} must be dotted lower_snake segments", key=True))
+        elif RESERVED_RE.search(name):
+            errors.append(doc.error(loc, f"fact path {shown(name)}: a last segment has_<number> is reserved (the engine names list members so)", key=True))
         if spec.type in WITH_VALUES and not spec.values:
             errors.append(doc.error(loc, f"{name}: type {spec.type} needs a non-empty 'values' list", key=True))
         if spec.type not in WITH_VALUES and spec.values is not None:
