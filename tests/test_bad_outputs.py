@@ -110,7 +110,7 @@ def test_a_revision_starting_with_a_dash_never_reaches_git_as_an_option(tmp_path
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     done = obcheck("diff", "--rev", f"--output={victim}..HEAD")
-    refused(done, "<command line>", "not a git revision")
+    refused(done, "<command line>", "is not a revision")
     assert victim.read_text() == "keep me"
 
 

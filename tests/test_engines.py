@@ -13,18 +13,22 @@ from hypothesis import strategies as st
 from obcheck import engine as durable
 from obcheck.compiler import compile_rules, engine_fact
 from obcheck.errors import InputError
+from obcheck.fact_types import MAX_STRING_BYTES
 from obcheck.interpreter import PythonEngine
 from obcheck.outcomes import decide
 from obcheck.rules import Catalogue, load_catalogue
-from tests.conftest import MINI, ROOT
+from tests.conftest import FIXTURES, MINI, ROOT
+
+LIMITS = FIXTURES / "limits-pack"  # rules at durable_rules' limits: a 65,535-byte text, 64 branches
+LONGEST = "x" * (MAX_STRING_BYTES - 2) + "é"  # the constant of limits/long-text: 65,535 UTF-8 bytes
 
 needs_durable = pytest.mark.skipif(not durable.available(), reason=f"durable_rules not importable: {durable.IMPORT_ERROR}")
 
 
 @cache
 def catalogue() -> Catalogue:
-    """Every shipped pack plus the test pack that uses every operator."""
-    return load_catalogue([ROOT / "rules", MINI])
+    """Every shipped pack, the test pack that uses every operator, and the pack at durable_rules' limits."""
+    return load_catalogue([ROOT / "rules", MINI, LIMITS])
 
 
 @cache
@@ -40,18 +44,31 @@ def value_strategy(spec: Any) -> st.SearchStrategy[Any]:
     if kind == "bool":
         return st.booleans()
     if kind == "integer":
-        return st.one_of(st.sampled_from([0, 9, 10, 11, 23, 24, 25, 71, 72, 73]), st.integers(-(2**53) + 1, 2**53 - 1))
+        # 62 and 63: the ends of limits/wide-in's 63-value in-list (64 branches, durable_rules' most)
+        return st.one_of(st.sampled_from([0, 9, 10, 11, 23, 24, 25, 62, 63, 71, 72, 73]), st.integers(-(2**53) + 1, 2**53 - 1))
     if kind == "number":
         # the vocabulary's supported range: 0, or 1e-4 <= |x| < 1e15 (see vocabulary.py)
         magnitude = st.floats(1e-4, 1e15, exclude_max=True)
         return st.one_of(st.sampled_from([0.0, 0.5, 1.0]), magnitude, magnitude.map(lambda x: -x))
     if kind == "string":
-        return st.text(max_size=12)
+        # short texts, and texts at durable_rules' 16-bit length limit (65,535 UTF-8 bytes): equal to the longest
+        # constant, one character short of it, differing only in its last character, or as long in other bytes
+        edge = st.sampled_from([LONGEST, LONGEST[:-1], LONGEST[:-1] + "y", "x" * MAX_STRING_BYTES, "é" * (MAX_STRING_BYTES // 2), "x"])
+        return st.one_of(st.text(max_size=12), edge, st.text(max_size=12).map(lambda t: _fit(LONGEST[: -len(t) - 1] + t)))
     if kind == "date":
         return st.dates().map(lambda d: d.isoformat()).filter(lambda s: len(s) == 10)
     if kind == "list":
         return st.lists(st.sampled_from(spec.values), unique=True)
     return st.sampled_from(spec.values)
+
+
+def _fit(text: str) -> str:
+    """`text` cut until obcheck lets it reach the engine (at most MAX_STRING_BYTES as the engine's JSON holds it)."""
+    from obcheck.fact_types import string_problem
+
+    while string_problem(text):
+        text = text[:-1]
+    return text
 
 
 @cache
@@ -148,6 +165,26 @@ def test_many_agreements_do_not_exhaust_durable_sessions() -> None:
     values = {"demo.flag": True}
     for i in range(1100):
         assert fast.evaluate(f"a-{i}", values)[("mini", "simple")] == "met"
+
+
+@needs_durable
+def test_texts_at_durable_rules_length_limit_compare_exactly() -> None:
+    """At 65,535 bytes durable_rules still compares texts right; beyond it the length wraps, which is why the
+    loader refuses longer texts (tests/bad_inputs: long-string-fact, long-string-in-rule)."""
+    fast, oracle = engines()
+    for value, want in ((LONGEST, "met"), (LONGEST[:-1], "gap"), (LONGEST[:-1] + "y", "gap"), ("x", "gap")):
+        values = {"limits.text": value}
+        assert fast.evaluate("edge", values)[("limits", "long-text")] == want
+        assert oracle.evaluate("edge", values)[("limits", "long-text")] == want
+    for n, want in ((62, "met"), (63, "gap"), (0, "met")):
+        assert fast.evaluate("wide", {"limits.count": n})[("limits", "wide-in")] == want
+
+
+def test_a_text_beyond_durable_rules_length_limit_never_reaches_it() -> None:
+    vocab = catalogue().vocabulary
+    assert vocab.check("limits.text", LONGEST) is None
+    assert "65,536 bytes long" in (vocab.check("limits.text", LONGEST + "x") or "")
+    assert "65,537 bytes long" in (vocab.check("limits.text", "é" * 32_768 + "z") or "")
 
 
 # ------------------------------------------------------------------ every operator on every fact type, generated rules

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, did_you_mean, printable, shown
 from obcheck.rules import Catalogue, Rule, predicates
 from obcheck.validation import StrictModel, load_model
 
@@ -63,12 +63,12 @@ def cases_path(rule: Rule) -> Path:
 def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
     """The cases beside one rule; a missing file is an error (every rule must show it can be met, fail, be unknown)."""
     path = cases_path(rule)
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # anything else there (a FIFO, a folder) is refused by the reader
         raise InputError([Diagnostic(rule.file, 1, 1, f"rule '{rule.id}' has no cases file {path.name}")])
     doc, model = load_model(path, CasesFile, "a cases file")
     errors = []
     if model.rule != rule.id:
-        errors.append(doc.error(("rule",), f"cases file names rule '{model.rule}', but sits beside '{rule.id}'"))
+        errors.append(doc.error(("rule",), f"cases file names rule {shown(model.rule)}, but sits beside '{rule.id}'"))
     vocabulary = catalogue.vocabulary
     for i, case in enumerate(model.cases):
         for name, value in case.facts.items():
@@ -76,10 +76,11 @@ def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
                 errors.append(doc.error(("cases", i, "facts", name), vocabulary.unknown_path(name), key=True))
             elif problem := vocabulary.check(name, value):
                 errors.append(doc.error(("cases", i, "facts", name), problem))
-    names = [c.name for c in model.cases]
-    for i, name in enumerate(names):
-        if names.index(name) != i:
-            errors.append(doc.error(("cases", i, "name"), f"duplicate case name '{name}'"))
+    seen: set[str] = set()  # a set, not names.index per case: that was quadratic in the number of cases
+    for i, case in enumerate(model.cases):
+        if case.name in seen:
+            errors.append(doc.error(("cases", i, "name"), f"duplicate case name {shown(case.name)}"))
+        seen.add(case.name)
     if errors:
         raise InputError(errors)
     return [
@@ -93,9 +94,9 @@ def load_expected(path: Path, catalogue: Catalogue) -> tuple[ExpectedFile, str, 
     doc, model = load_model(path, ExpectedFile, "an expected-findings file")
     pack = next((p for p in catalogue.packs if p.id == model.pack), None)
     if pack is None:
-        raise InputError([doc.error(("pack",), f"unknown pack '{model.pack}'{did_you_mean(model.pack, [p.id for p in catalogue.packs])}")])
+        raise InputError([doc.error(("pack",), f"unknown pack {shown(model.pack)}{did_you_mean(model.pack, [p.id for p in catalogue.packs])}")])
     ids = {r.id for r in pack.rules}
-    errors = [doc.error(("outcomes", r), f"unknown rule '{r}'{did_you_mean(r, ids)}", key=True) for r in model.outcomes if r not in ids]
+    errors = [doc.error(("outcomes", r), f"unknown rule {shown(r)}{did_you_mean(r, ids)}", key=True) for r in model.outcomes if r not in ids]
     errors += [doc.error(("outcomes",), f"no expected outcome for rule '{r}'") for r in sorted(ids - set(model.outcomes))]
     if errors:
         raise InputError(errors)
@@ -153,11 +154,11 @@ def run_cases(catalogue: Catalogue, engine: Any) -> TestRun:
         for case in cases:
             got = engine.evaluate(f"case{case.line}", case.facts)[(rule.pack, rule.id)]
             run.reached[key].add(got)
-            where = f"{case.file}:{case.line}"
+            where = f"{printable(case.file)}:{case.line}"  # names and paths: no control character reaches the terminal
             if case.todo:
-                run.todos.append(f"{where}: todo case '{case.name}': wants {case.outcome}, gets {got}")
+                run.todos.append(f"{where}: todo case '{printable(case.name)}': wants {case.outcome}, gets {got}")
             elif got != case.expect:
-                run.failures.append(f"{where}: case '{case.name}': expected {case.expect}, got {got}")
+                run.failures.append(f"{where}: case '{printable(case.name)}': expected {case.expect}, got {got}")
             else:
                 run.passed += 1
             if got == "met":
@@ -191,7 +192,7 @@ def run_expected(catalogue: Catalogue, engine: Any, expected: list[Path], agreem
             if actual == want:
                 run.passed += 1
             else:
-                run.failures.append(f"{shown}:{lines[rule_id]}: {model.agreement} {rule_id}: expected {want}, got {actual}")
+                run.failures.append(f"{printable(shown)}:{lines[rule_id]}: {model.agreement} {rule_id}: expected {want}, got {actual}")
     if errors:
         raise InputError(errors)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -171,6 +172,11 @@ def main(debug: bool) -> None:
     met, partial, gap, unknown (a needed fact is absent or unverified) or not_applicable.
     """
     _DEBUG["on"] = debug
+    try:  # every relative path and default folder depends on it
+        os.getcwd()
+    except OSError:
+        click.echo("obcheck: the working folder no longer exists (deleted?); change to an existing folder", err=True)
+        sys.exit(EXIT_INPUT)
 
 
 @main.command()
@@ -227,6 +233,16 @@ def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
     click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths")
 
 
+class _Percent(click.FloatRange):
+    """0 to 100. FloatRange alone lets nan through (every comparison with nan is false), and a gate of nan never fails."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number between 0 and 100", param, ctx)
+        return number
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
@@ -234,7 +250,7 @@ def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
               help="Folder of expected-findings files. Default: tests/expected/ of the repository (when --rules is not given).")
 @engine_option
 @click.option("--coverage", is_flag=True, help="Show, per rule, which outcomes its cases reach.")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when outcome coverage is below this percentage.")
+@click.option("--min-coverage", type=_Percent(0, 100), help="Fail when outcome coverage is below this percentage.")
 @guarded
 def test_command(
     paths: tuple[Path, ...], rules: tuple[Path, ...], expected_dir: Path | None, engine_name: str, coverage: bool, min_coverage: float | None
@@ -245,8 +261,6 @@ def test_command(
     from obcheck.rules import load_catalogue
     from obcheck.run import default_expected, default_facts, default_rules, load_all, paths_or
 
-    if min_coverage is not None and math.isnan(min_coverage):  # nan passes FloatRange, and then never fails
-        raise click.BadParameter("must be a number from 0 to 100", param_hint="--min-coverage")
     catalogue = load_catalogue(paths_or(rules, default_rules))
     engine = make_engine(engine_name, catalogue, _warn)
     try:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from obcheck.errors import Diagnostic, InputError
+from obcheck.errors import Diagnostic, InputError, shown
 from obcheck.model import Outcome, Report
 from obcheck.rules import Rule, show_value
 
@@ -102,17 +102,23 @@ def render_questions(items: list[dict[str, Any]]) -> str:
 
 def checkout(rev: str, into: Path) -> Path:
     """facts/ and rules/ as they were at a git revision, extracted with git archive (the work tree is untouched).
-    A revision can never become an option: one that starts with '-' is refused, and --end-of-options says so to git."""
+    A revision can never become an option: one that starts with '-' is refused; the others are resolved to a
+    commit id after --end-of-options, and only that id reaches git archive."""
     import subprocess
 
     if not rev or rev.startswith("-") or any(ord(c) < 32 for c in rev):
-        raise InputError([Diagnostic("<command line>", 1, 1, f"not a git revision: {rev!r}")])
+        # git would take it for an option (--output=FILE truncates a file)
+        raise InputError([Diagnostic("<command line>", 1, 1, f"--rev: {shown(rev)} is not a revision (a revision cannot start with '-')")])
     into.mkdir(parents=True)
     try:
-        archive = subprocess.run(["git", "archive", "--format=tar", "--end-of-options", rev, "facts", "rules"],
-                                 capture_output=True, check=True)
+        commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                                capture_output=True, check=True, text=True).stdout.strip()
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", "facts", "rules"], capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True, capture_output=True)
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
-        detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else str(exc)
-        raise InputError([Diagnostic("<command line>", 1, 1, f"cannot read facts/ and rules/ at revision {rev!r}: {detail[:200]}")]) from None
+        detail = str(exc)
+        if isinstance(exc, subprocess.CalledProcessError):  # rev-parse --quiet says nothing: the revision does not exist
+            err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
+            detail = err.strip()[:200] or "no such revision"
+        raise InputError([Diagnostic("<command line>", 1, 1, f"cannot read facts/ and rules/ at revision {shown(rev)}: {detail}")]) from None
     return into

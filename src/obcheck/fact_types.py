@@ -4,18 +4,62 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
-from obcheck.errors import did_you_mean
+from obcheck.errors import did_you_mean, listed, shown
 
 # durable_rules' JSON parser crashes the process on numbers written with an exponent (1e-05, 1e+16),
 # which is how Python writes floats outside these bounds; integers stay exact up to 2^53.
 MIN_MAGNITUDE, MAX_MAGNITUDE = 1e-4, 1e15
 MAX_INTEGER = 2**53 - 1
-DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+# The shape only (ASCII digits; \d would take any script's digits, $ a trailing newline): date_problem decides.
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# durable_rules stores a string's length in 16 bits: a longer string wraps and compares equal to its prefix
+# (a 65,539-byte text equals "abc"). What counts is the text as it stands in the JSON obcheck hands the engine,
+# escapes included: 65,530 x's and one control character (written \u0001, 6 bytes) already wrap.
+MAX_STRING_BYTES = 65_535
+
+
+class Choices(tuple[str, ...]):
+    """A path's declared values: in order for messages, a set for membership (an enum of 100,000 values checked
+    by list search against a list of 100,000 items was 10^10 comparisons)."""
+
+    _set: frozenset[str]
+
+    def __new__(cls, values: Iterable[str] = ()) -> Self:
+        self = super().__new__(cls, values)
+        self._set = frozenset(self)
+        return self
+
+    def __contains__(self, item: object) -> bool:
+        try:
+            return item in self._set
+        except TypeError:  # unhashable (a list or mapping where a value belongs): not a member
+            return False
+
+
+def string_problem(value: str) -> str | None:
+    """Why a text cannot go to durable_rules (too long for its 16-bit lengths), or None."""
+    size = len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")) - 2  # without the quotes
+    if size > MAX_STRING_BYTES:
+        return f"the text is {size:,} bytes long (UTF-8, escapes counted); at most {MAX_STRING_BYTES:,}, durable_rules' limit"
+    return None
+
+
+def date_problem(value: Any) -> str | None:
+    """Why `value` is not a date that exists, written YYYY-MM-DD (years 0001 to 9999), or None when it is one.
+    The standard library decides: 2024-02-30 and year 0 do not exist."""
+    if not (isinstance(value, str) and DATE_RE.fullmatch(value)):
+        return f"expected YYYY-MM-DD, got {shown(value)}"
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError as exc:
+        return f"{value} is not a date that exists ({exc})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -25,7 +69,7 @@ class FactType:
     name: str
     with_values: bool  # the vocabulary must declare the allowed values
     ordered: bool  # at_least / at_most apply
-    problem: Callable[[str, Any, list[str]], str | None]  # why a value of a path is not of this type (None: it is)
+    problem: Callable[[str, Any, Choices], str | None]  # why a value of a path is not of this type (None: it is)
     schema: Callable[[list[str]], dict[str, Any]]  # the JSON Schema of a value
     engine_value: Callable[[Any, list[str]], Any]  # what the engines compare: like with like
     samples: Callable[[list[Any], list[str]], list[Any]]  # values reaching every branch around these constants
@@ -43,46 +87,48 @@ def _article(kind: str) -> str:
     return "an" if kind[0] in "aeiou" else "a"
 
 
-def _plain(kind: str, ok: Callable[[Any], bool]) -> Callable[[str, Any, list[str]], str | None]:
-    def problem(path: str, v: Any, values: list[str]) -> str | None:
-        return None if ok(v) else f"{path} is {_article(kind)} {kind}: got {v!r}"
+def _plain(kind: str, ok: Callable[[Any], bool]) -> Callable[[str, Any, Choices], str | None]:
+    def problem(path: str, v: Any, values: Choices) -> str | None:
+        return None if ok(v) else f"{path} is {_article(kind)} {kind}: got {shown(v)}"
 
     return problem
 
 
-def _integer_problem(path: str, v: Any, values: list[str]) -> str | None:
+def _string_problem(path: str, v: Any, values: Choices) -> str | None:
+    if not isinstance(v, str):
+        return f"{path} is a string: got {shown(v)}"
+    problem = string_problem(v)
+    return f"{path}: {problem}" if problem else None
+
+
+def _integer_problem(path: str, v: Any, values: Choices) -> str | None:
     if not _is_int(v):
-        return f"{path} is an integer: got {v!r}"
-    return f"{path}: {v} is beyond the supported range of +/-{MAX_INTEGER}" if abs(v) > MAX_INTEGER else None
+        return f"{path} is an integer: got {shown(v)}"
+    return f"{path}: {shown(v)} is beyond the supported range of +/-{MAX_INTEGER}" if abs(v) > MAX_INTEGER else None
 
 
-def _number_problem(path: str, v: Any, values: list[str]) -> str | None:
+def _number_problem(path: str, v: Any, values: Choices) -> str | None:
     if not (isinstance(v, (int, float)) and not isinstance(v, bool)):
-        return f"{path} is a number: got {v!r}"
+        return f"{path} is a number: got {shown(v)}"
     if not (v == 0 or MIN_MAGNITUDE <= abs(v) < MAX_MAGNITUDE):
-        return f"{path}: {v!r} is outside the supported range (0, or between 0.0001 and 10^15 in size)"
+        return f"{path}: {shown(v)} is outside the supported range (0, or between 0.0001 and 10^15 in size)"
     return None
 
 
-def _date_problem(path: str, v: Any, values: list[str]) -> str | None:
-    if not (isinstance(v, str) and DATE_RE.match(v)):
-        return f"{path} is a date: expected YYYY-MM-DD, got {v!r}"
-    try:
-        dt.date.fromisoformat(v)
-    except ValueError:
-        return f"{path}: {v!r} is not a calendar date"
-    return None
+def _date_problem(path: str, v: Any, values: Choices) -> str | None:
+    problem = date_problem(v)
+    return f"{path} is a date: {problem}" if problem else None
 
 
-def _member_problem(path: str, v: Any, values: list[str]) -> str | None:
-    if isinstance(v, str) and v in values:
+def _member_problem(path: str, v: Any, values: Choices) -> str | None:
+    if v in values:
         return None
-    return f"{path}: {v!r} is not one of {', '.join(values)}{did_you_mean(str(v), values)}"
+    return f"{path}: {shown(v)} is not one of {listed(values)}{did_you_mean(str(v), values)}"
 
 
-def _list_problem(path: str, v: Any, values: list[str]) -> str | None:
+def _list_problem(path: str, v: Any, values: Choices) -> str | None:
     if not isinstance(v, list):
-        return f"{path} is a list of {', '.join(values)}: got {v!r}"
+        return f"{path} is a list of {listed(values)}: got {shown(v)}"
     for item in v:
         if problem := _member_problem(path, item, values):
             return problem
@@ -95,7 +141,9 @@ def _numbers_around(constants: list[Any], values: list[str]) -> list[Any]:
 
 def _days_around(constants: list[Any], values: list[str]) -> list[Any]:
     days = [dt.date.fromisoformat(c) for c in constants if isinstance(c, str)]
-    out = {(d + dt.timedelta(days=k)).isoformat() for d in days for k in (-1, 0, 1) if dt.date.min < d < dt.date.max}
+    out = {d.isoformat() for d in days}
+    out |= {(d - dt.timedelta(days=1)).isoformat() for d in days if d > dt.date.min}
+    out |= {(d + dt.timedelta(days=1)).isoformat() for d in days if d < dt.date.max}
     return sorted(out | {"2000-01-01"})
 
 
@@ -116,7 +164,7 @@ FACT_TYPES: dict[str, FactType] = {t.name: t for t in (
              lambda _: {"type": "boolean"}, lambda v, _: v, lambda c, _: [True, False]),
     FactType("integer", False, True, _integer_problem, lambda _: {"type": "integer"}, lambda v, _: v, _numbers_around),
     FactType("number", False, True, _number_problem, lambda _: {"type": "number"}, lambda v, _: float(v), _numbers_around),
-    FactType("string", False, False, _plain("string", lambda v: isinstance(v, str)),
+    FactType("string", False, False, _string_problem,
              lambda _: {"type": "string"}, lambda v, _: v, lambda c, _: sorted({x for x in c if isinstance(x, str)} | {"(another value)"})),
     FactType("date", False, True, _date_problem, lambda _: {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
              lambda v, _: v, _days_around),

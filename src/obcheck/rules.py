@@ -11,17 +11,17 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, did_you_mean, listed, shown
 from obcheck.model import OUTCOMES
 from obcheck.operators import OPERATORS
-from obcheck.source import Document, display_path
-from obcheck.validation import StrictModel, load_model
-from obcheck.vocabulary import Vocabulary, load_vocabulary
+from obcheck.source import Document, display_path, kind, list_folder, parse
+from obcheck.validation import ID_RE, StrictModel, id_problem, load_model
+from obcheck.vocabulary import Vocabulary, date_problem, load_vocabulary
 
 SEVERITIES = ("critical", "high", "medium", "low")
 EVIDENCE_LEVELS = ("verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only")
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_.]+)\}")
-RULE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RULE_ID_RE = ID_RE  # one id pattern for every kind of id: validation.ID_RE
 
 
 # ------------------------------------------------------------------ the condition grammar
@@ -208,8 +208,21 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
     vocabulary: Vocabulary | None = None
     pack_dirs: list[Path] = []
     for root in dirs:
-        if not root.is_dir():
+        try:
+            is_folder = kind(root) == "folder"
+        except InputError as exc:
+            errors.extend(exc.diagnostics)
+            continue
+        if not is_folder:
             errors.append(Diagnostic(display_path(root), 1, 1, "rules folder not found"))
+            continue
+        try:  # a folder that cannot be listed would hide its packs: the run must not go on without them
+            subs = [p for p in list_folder(root) if p.is_dir() and not p.name.startswith(".")]
+            if not (root / "pack.yaml").is_file():
+                for sub in subs:
+                    list_folder(sub)
+        except InputError as exc:
+            errors.extend(exc.diagnostics)
             continue
         for vocab_file in _vocabulary_files(root):
             try:
@@ -220,7 +233,7 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
         found = [root] if (root / "pack.yaml").is_file() else sorted(p.parent for p in root.glob("*/pack.yaml"))
         if root not in found:
             # a subfolder with rule files but no pack.yaml would otherwise be skipped, its rules never run
-            for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for sub in subs:
                 if sub not in found and any(sub.glob("*.yaml")) and not (sub / "pack.yaml").is_file():
                     errors.append(Diagnostic(display_path(sub), 1, 1, "folder has YAML files but no pack.yaml: add one, or move the files out"))
         if not found:
@@ -239,11 +252,20 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
     seen: dict[str, str] = {}
     for pack in packs:
         if pack.id in seen:
-            errors.append(Diagnostic(display_path(Path(pack.directory) / "pack.yaml"), 1, 1, f"pack id '{pack.id}' is also used by {seen[pack.id]}"))
+            meta = Path(pack.directory) / "pack.yaml"
+            errors.append(Diagnostic(display_path(meta), *_id_position(meta), f"pack id '{pack.id}' is also used by {seen[pack.id]}"))
         seen[pack.id] = pack.directory
     if errors:
         raise InputError(errors)
     return Catalogue(vocabulary, tuple(sorted(packs, key=lambda p: p.id)))
+
+
+def _id_position(file: Path) -> tuple[int, int]:
+    """Where a loaded file states its id. Error path only, so the file is parsed again."""
+    try:
+        return parse(file).position(("id",))
+    except InputError:  # changed since it was read: point at the file
+        return (1, 1)
 
 
 def _vocabulary_files(root: Path) -> list[Path]:
@@ -279,8 +301,16 @@ def rule_files(pack_dir: Path) -> list[Path]:
 
 
 def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
-    _, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
+    list_folder(pack_dir)  # unreadable: its rules would silently be missing
+    doc, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
+    if problem := id_problem("pack", meta.id):
+        errors.append(doc.error(("id",), problem))
+    for i, tier in enumerate(meta.tiers):  # tiers head report columns and name HTML anchors, like ids
+        if problem := id_problem("tier", tier):
+            errors.append(doc.error(("tiers", i), problem))
+    if meta.standard.date is not None and (problem := date_problem(meta.standard.date)):
+        errors.append(doc.error(("standard", "date"), f"standard.date must be a date: {problem}"))
     rules = []
     for file in rule_files(pack_dir):
         try:
@@ -300,11 +330,11 @@ def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, t
     partial = parser.parse(model.partial, ("partial",)) if model.partial is not None else None
     errors = parser.errors
     if model.id != path.name.removesuffix(".yaml"):
-        errors.append(doc.error(("id",), f"rule id '{model.id}' must equal the file name stem '{path.name.removesuffix('.yaml')}'"))
-    if not RULE_ID_RE.match(model.id):
-        errors.append(doc.error(("id",), f"rule id '{model.id}' must be lower-case words joined by '-'"))
+        errors.append(doc.error(("id",), f"rule id {shown(model.id)} must equal the file name stem {shown(path.name.removesuffix('.yaml'))}"))
+    if problem := id_problem("rule", model.id):
+        errors.append(doc.error(("id",), problem))
     if tiers and model.tier not in tiers:
-        errors.append(doc.error(("tier",), f"tier {model.tier!r} is not one of the pack's tiers: {', '.join(tiers)}{did_you_mean(str(model.tier), tiers)}"))
+        errors.append(doc.error(("tier",), f"tier {shown(model.tier)} is not one of the pack's tiers: {listed(tiers)}{did_you_mean(str(model.tier), tiers)}"))
     if not model.criterion.url.startswith(("https://", "http://")):
         errors.append(doc.error(("criterion", "url"), "the criterion needs a citation url (https://...)"))
     if model.partial is not None and model.messages.partial is None:
@@ -345,14 +375,14 @@ class _ConditionParser:
             extra = [k for k in keys if k not in ("all", "any", "not")]
             name = extra[0] if extra else keys[1] if len(keys) > 1 else ""
             hint = did_you_mean(str(name), ("all", "any", "not", "fact"))
-            self.fail((*loc, name) if name else loc, f"a condition has exactly one of all, any, not, fact; got '{name}'{hint}", key=True)
+            self.fail((*loc, name) if name else loc, f"a condition has exactly one of all, any, not, fact; got {shown(name)}{hint}", key=True)
             return All(())
         (key,) = keys
         if key == "not":
             return Not(self.parse(raw["not"], (*loc, "not")))
         items = raw[key]
         if not isinstance(items, list) or not items:
-            self.fail((*loc, key), f"'{key}' takes a non-empty list of conditions")
+            self.fail((*loc, key), f"{shown(key)} takes a non-empty list of conditions")
             return All(())
         parts = tuple(self.parse(item, (*loc, key, i)) for i, item in enumerate(items))
         return All(parts) if key == "all" else AnyOf(parts)
@@ -362,7 +392,7 @@ class _ConditionParser:
         ops = [k for k in raw if k != "fact"]
         for k in ops:
             if k not in OPERATORS:
-                self.fail((*loc, k), f"unknown operator '{k}'{did_you_mean(str(k), OPERATORS)}", key=True)
+                self.fail((*loc, k), f"unknown operator {shown(k)}{did_you_mean(str(k), OPERATORS)}", key=True)
         ops = [k for k in ops if k in OPERATORS]
         if len(ops) != 1:
             if len(ops) > 1 or not self.errors:
@@ -393,7 +423,7 @@ class _ConditionParser:
                 self.fail(loc, f"{op} takes a whole number from 0 to 10000")
         elif operator.operand == "member":
             if value not in (spec.values or ()):
-                self.fail(loc, f"{path}: {value!r} is not one of {', '.join(spec.values or ())}{did_you_mean(str(value), spec.values or ())}")
+                self.fail(loc, f"{path}: {shown(value)} is not one of {listed(spec.values or ())}{did_you_mean(str(value), spec.values or ())}")
         elif operator.operand == "values":
             if not isinstance(value, list) or not value:
                 self.fail(loc, f"{op} takes a non-empty list of values")

@@ -242,7 +242,10 @@ def _serial(
 
 def validate(fact_paths: list[Path], rule_dirs: list[Path]) -> tuple[Catalogue, int]:
     """Load rules and facts without evaluating; returns the catalogue and the number of fact files."""
+    from obcheck.compiler import compile_rules
+
     catalogue = load_catalogue(rule_dirs)
+    compile_rules(list(catalogue.rules()), catalogue.vocabulary)  # durable_rules' limits: accept only what check runs
     return catalogue, len(load_all(fact_paths, catalogue.vocabulary))
 
 
