@@ -81,11 +81,11 @@ class _Resolver(BaseResolver):
 try:  # libyaml's C parser is many times faster and composes the same node tree
     from yaml._yaml import CParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    CParser = None
+    CParser = None  # type: ignore[assignment, misc]
 
 if CParser is not None:
 
-    class _Composer(CParser, _Resolver):  # type: ignore[misc,valid-type]
+    class _Composer(CParser, _Resolver):
         def __init__(self, text: str) -> None:
             CParser.__init__(self, text)
             _Resolver.__init__(self)
@@ -380,10 +380,9 @@ class _Converter:
         seen.add(id(node))
         if len(seen) > MAX_NODES:
             raise self.fail(node, _NODES_MESSAGE)
-        kind = node.__class__
-        if kind is yaml.ScalarNode:
+        if isinstance(node, yaml.ScalarNode):  # exact classes: composed nodes are never subclasses
             return self.scalar(node)
-        if kind is yaml.MappingNode:
+        if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
         if node.tag != _SEQ:
             raise self.fail(node, f"YAML tag {shown(node.tag)} is not allowed")
