@@ -49,10 +49,10 @@ def test_json_report_shape_and_byte_identical_runs(corpus: Path) -> None:
 
 
 def test_text_report_lists_gaps_with_locations(corpus: Path) -> None:
-    result = cli("check", corpus, "--rules", MINI)
+    result = cli("check", corpus, "--rules", MINI, "-v")
     assert result.exit_code == 0
     assert "b-2024: Test agreement (bilateral-agreement, signed 2024-05-31)" in result.stdout
-    assert "  GAP      simple [low] " in result.stdout and "b.yaml:9" in result.stdout
+    assert "    GAP      simple [low] " in result.stdout and "b.yaml:9" in result.stdout
     assert "unknown — gap at worst, partial at best; partial needs demo.code, demo.day, demo.hours, demo.tags; it may not apply" in result.stdout
     assert result.stdout.rstrip().endswith("1 met, 0 partial, 1 gap, 2 unknown, 0 not_applicable")
 

@@ -59,7 +59,7 @@ def test_sarif_validates_against_the_2_1_0_schema() -> None:
 
 
 def test_junit_parses_and_its_counts_match_the_json_report() -> None:
-    root = ET.fromstring(run("--format", "junit"))
+    root = ET.fromstring(cli("check", CORPUS, "--rules", MINI, "--format", "junit", "--fail-on", "gap").stdout)
     report = json.loads(run("--format", "json"))
     assert int(root.get("tests")) == sum(len(a["findings"]) for a in report["agreements"])
     assert int(root.get("failures")) == report["summary"]["gap"]
@@ -68,6 +68,16 @@ def test_junit_parses_and_its_counts_match_the_json_report() -> None:
     assert set(suites) == {a["id"] for a in report["agreements"]}
     failure = suites["beta-2025"].find("testcase[@name='simple']/failure")
     assert failure is not None and failure.get("message") == "Flag is false."
+
+
+@pytest.mark.parametrize("fail_on", ["never", "gap", "partial", "unknown"])
+def test_junit_failures_are_exactly_what_makes_the_exit_code_1(fail_on: str) -> None:
+    result = cli("check", CORPUS, "--rules", MINI, "--format", "junit", "--fail-on", fail_on)
+    failures = int(ET.fromstring(result.stdout).get("failures") or 0)
+    report = json.loads(run("--format", "json"))
+    counted = {"never": (), "gap": ("gap",), "partial": ("gap", "partial"), "unknown": ("gap", "partial", "unknown")}[fail_on]
+    assert failures == sum(report["summary"][o] for o in counted)
+    assert (result.exit_code == 1) == (failures > 0)
 
 
 def html_report(tmp_path: Path, title: str = "Alpha test agreement") -> Path:

@@ -123,9 +123,24 @@ def _warn(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _packs_of(packs: tuple[str, ...]) -> tuple[str, ...]:
+    """Configured packs name packs of the configured rules: with --rules on the command line (and no --pack), every
+    pack of those rules is reported, as it would be without a configuration."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or "rules" not in ctx.params:
+        return packs
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source("rules") is ParameterSource.COMMANDLINE and ctx.get_parameter_source("packs") is ParameterSource.DEFAULT_MAP:
+        return ()
+    return packs
+
+
 def _start(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, **kwargs: Any) -> Any:
     from obcheck.run import default_facts, default_rules, paths_or, start
 
+    if "packs" in kwargs:
+        kwargs["packs"] = _packs_of(tuple(kwargs["packs"]))
     return start(paths_or(paths, default_facts), paths_or(rules, default_rules), engine_name, progress=_Bar(), warn=_warn, **kwargs)
 
 
@@ -157,14 +172,45 @@ engine_option = click.option(
 )
 output_option = click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
                              help="Write here (atomically) instead of standard output.")
+select_option = click.option("--select", multiple=True, help="Only these rules: ids, PACK/ID or globs (comma list or repeated).")
+ignore_option = click.option("--ignore", multiple=True, help="Not these rules: ids, PACK/ID or globs (comma list or repeated).")
+color_option = click.option("--color", default="auto", show_default=True, type=click.Choice(["auto", "always", "never"]),
+                            help="Colour on a terminal (auto honours NO_COLOR and TERM=dumb).")
 jobs_option = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
                            help="Worker processes; the output is identical to --jobs 1.")
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeatable options that also take comma lists: --status gap,partial --status unknown."""
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _choices(values: tuple[str, ...], allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
+    from obcheck.errors import did_you_mean
+
+    items = _split(values)
+    for item in items:
+        if item not in allowed:
+            raise click.BadParameter(f"{item!r} is not one of {', '.join(allowed)}{did_you_mean(item, allowed)}", param_hint=option)
+    return items
+
+
+def _colour(choice: str, output: Path | None) -> bool:
+    """--color: always, never, or (auto) on a terminal that is not dumb, unless NO_COLOR is set."""
+    if choice != "auto":
+        return choice == "always"
+    return (output is None and sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            and os.environ.get("TERM") != "dumb")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="obcheck")
 @click.option("--debug", is_flag=True, help="On an internal error, print the traceback instead of filing it.")
-def main(debug: bool) -> None:
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Settings file (default: the nearest obcheck.toml, or pyproject.toml with [tool.obcheck], upwards).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, config_file: Path | None, isolated: bool) -> None:
     """Check agreements against the obligations a standard demands.
 
     Rules (rules/) encode a standard's criteria; fact files (facts/) record what each agreement says,
@@ -173,10 +219,18 @@ def main(debug: bool) -> None:
     """
     _DEBUG["on"] = debug
     try:  # every relative path and default folder depends on it
-        os.getcwd()
+        cwd = Path(os.getcwd())
     except OSError:
         click.echo("obcheck: the working folder no longer exists (deleted?); change to an existing folder", err=True)
         sys.exit(EXIT_INPUT)
+    from obcheck import config
+
+    try:
+        settings = config.load(None if isolated else config_file or config.find(cwd))
+    except InputError as exc:
+        _echo_errors(exc.diagnostics, "nothing was evaluated or written")
+    ctx.obj = settings
+    ctx.default_map = settings.default_map()
 
 
 @main.command()
@@ -190,20 +244,37 @@ def main(debug: bool) -> None:
 @jobs_option
 @click.option("--keep-going", is_flag=True, help="Report the good files even when some are bad, listing the bad ones (still exits 2).")
 @pack_option
+@select_option
+@ignore_option
+@click.option("--status", multiple=True, help="Only findings with these outcomes (comma list or repeated), e.g. gap,partial.")
+@click.option("--severity", multiple=True, help="Only findings of these severities (comma list or repeated), e.g. critical,high.")
+@click.option("--quiet", "-q", is_flag=True, help="Text: the summary per agreement and pack only.")
+@click.option("--verbose", "-v", is_flag=True, help="Text: every finding, with the agreement's quotes and the criterion's words.")
+@color_option
 @guarded
 def check(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
-    jobs: int, keep_going: bool, packs: tuple[str, ...],
+    jobs: int, keep_going: bool, packs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
+    status: tuple[str, ...], severity: tuple[str, ...], quiet: bool, verbose: bool, color: str,
 ) -> None:
-    """Report the gaps of each agreement (fact files or folders; default: the repository's facts/)."""
+    """Report the gaps of each agreement (fact files or folders; default: the repository's facts/).
+    Settings come from obcheck.toml or [tool.obcheck] in pyproject.toml (`obcheck config` shows them); flags win."""
+    from obcheck.model import OUTCOMES
     from obcheck.output import AtomicOutput
     from obcheck.reporters import emit, line_renderer, reporter
 
+    if quiet and verbose:
+        raise click.UsageError("use either --quiet or --verbose")
+    statuses = _choices(status, tuple(OUTCOMES), "--status")
+    severities = _choices(severity, ("critical", "high", "medium", "low"), "--severity")
+    keep = (lambda f: (not statuses or f.status in statuses) and (not severities or f.severity in severities)) if statuses or severities else None
     _check_output(output, paths, rules)
-    render = line_renderer(fmt) if jobs > 1 else None
-    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render)
+    render = line_renderer(fmt) if jobs > 1 and keep is None else None  # filtered findings are rendered here
+    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, select=_split(select), ignore=_split(ignore))
+    detail = "summary" if quiet else "verbose" if verbose else "default"
     with AtomicOutput(output) as out:
-        summary = emit(run.items, run.header, reporter(fmt), out.write, keep_going)
+        summary = emit(run.items, run.header, reporter(fmt, detail=detail, color=_colour(color, output), fail_on=fail_on),
+                       out.write, keep_going, keep)
         if summary.errors and not keep_going:
             out.discard()
     if summary.errors:
@@ -314,22 +385,36 @@ def docs(mode: str) -> None:
 @output_option
 @engine_option
 @pack_option
+@select_option
+@ignore_option
+@color_option
 @guarded
 def matrix(
-    paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str, output: Path | None, engine_name: str, packs: tuple[str, ...]
+    paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str, output: Path | None, engine_name: str, packs: tuple[str, ...],
+    select: tuple[str, ...], ignore: tuple[str, ...], color: str,
 ) -> None:
     """Agreements as rows, criteria as columns (grouped by tier): where each agreement falls short."""
-    import os
     import shutil
 
     from obcheck.output import write_output
     from obcheck.reporters.matrix import render_matrix
 
     _check_output(output, paths, rules)
-    report = _report(paths, rules, engine_name, packs=packs)
-    color = (fmt == "terminal" and output is None and sys.stdout is not None and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb")
-    write_output(render_matrix(fmt, report, sort, shutil.get_terminal_size((120, 40)).columns, color), output)
+    report = _report(paths, rules, engine_name, packs=packs, select=_split(select), ignore=_split(ignore))
+    colour = fmt == "terminal" and _colour(color, output)
+    write_output(render_matrix(fmt, report, sort, shutil.get_terminal_size((120, 40)).columns, colour), output)
+
+
+@main.command("config")
+@click.pass_obj
+@guarded
+def show_config(settings: Any) -> None:
+    """Print the effective settings and where each came from (a file's line, or the default)."""
+    from obcheck import config
+
+    defaults = {"format": "text", "fail-on": "never", "jobs": 1, "engine": DEFAULT_ENGINE, "color": "auto",
+                "packs": ("every pack found",), "facts": ("facts/ of the repository",), "rules": ("rules/ of the repository",)}
+    click.echo(config.describe(settings, defaults), nl=False)
 
 
 @main.command()

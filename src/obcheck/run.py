@@ -71,6 +71,29 @@ def select_packs(catalogue: Catalogue, packs: tuple[str, ...] | list[str] = ()) 
     return Catalogue(catalogue.vocabulary, tuple(p for p in catalogue.packs if p.id in packs))
 
 
+def select_rules(catalogue: Catalogue, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> Catalogue:
+    """Only the rules whose id or pack/id matches a --select pattern (all when none is given), less those matching
+    an --ignore pattern; patterns are globs. A pattern that matches no rule is an input error (a typo would
+    otherwise silently select nothing)."""
+    import dataclasses
+    from fnmatch import fnmatchcase
+
+    if not select and not ignore:
+        return catalogue
+    names = [(r, (r.id, f"{r.pack}/{r.id}")) for r in catalogue.rules()]
+    for pattern in (*select, *ignore):
+        if not any(fnmatchcase(n, pattern) for _, ns in names for n in ns):
+            known = sorted({n for _, ns in names for n in ns})
+            raise InputError([Diagnostic("<command line>", 1, 1, f"no rule matches '{pattern}'{did_you_mean(pattern, known)}")])
+
+    def kept(names_of: tuple[str, ...]) -> bool:
+        chosen = not select or any(fnmatchcase(n, p) for p in select for n in names_of)
+        return chosen and not any(fnmatchcase(n, p) for p in ignore for n in names_of)
+
+    packs = tuple(dataclasses.replace(p, rules=tuple(r for r in p.rules if kept((r.id, f"{r.pack}/{r.id}")))) for p in catalogue.packs)
+    return Catalogue(catalogue.vocabulary, packs)
+
+
 # ------------------------------------------------------------------ loading facts
 
 
@@ -183,12 +206,13 @@ def start(
     fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, packs: tuple[str, ...] | list[str] = (),
     jobs: int = 1, render: Callable[[AgreementReport], str] | None = None, progress: Progress | None = None,
     on_agreement: Callable[[Agreement], None] | None = None, warn: Callable[[str], None] | None = None,
+    select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
 ) -> Run:
     """Load the rules (a bad rule raises InputError: no report is possible) and return the run, which evaluates
     agreement by agreement as it is consumed, so memory does not grow with the corpus. With jobs > 1, worker
     processes do the work; with `render` (a module-level function, so workers can import it) they send back
     Rendered agreements."""
-    catalogue = select_packs(load_catalogue(rule_dirs), tuple(packs))
+    catalogue = select_rules(select_packs(load_catalogue(rule_dirs), tuple(packs)), select, ignore)
     rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
     engine_name = resolve(engine, warn)  # the parent builds an engine only when it evaluates itself
     header = Header(
@@ -197,7 +221,7 @@ def start(
         rules=rules,
     )
     if jobs > 1:
-        items = _parallel(fact_paths, rule_dirs, tuple(packs), engine_name, jobs, progress, render)
+        items = _parallel(fact_paths, rule_dirs, (tuple(packs), select, ignore), engine_name, jobs, progress, render)
     else:
         items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement)
     return Run(header, items, catalogue)
@@ -255,7 +279,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(
-    rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, render: Callable[[AgreementReport], str] | None
+    rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], engine_name: str,
+    render: Callable[[AgreementReport], str] | None,
 ) -> None:
     """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C and a hang-up are
     the parent's to handle (a worker that took them would print its own traceback); the parent ends workers
@@ -266,7 +291,8 @@ def _init_worker(
         signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
-    catalogue = select_packs(load_catalogue(rule_dirs), packs)
+    packs, select, ignore = chosen
+    catalogue = select_rules(select_packs(load_catalogue(rule_dirs), packs), select, ignore)
     engine: Engine = make_engine(engine_name, catalogue)
     _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render)
 
@@ -282,7 +308,7 @@ def _work(file: str) -> Item:
 
 
 def _parallel(
-    fact_paths: list[Path], rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, jobs: int,
+    fact_paths: list[Path], rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], engine_name: str, jobs: int,
     progress: Progress | None, render: Callable[[AgreementReport], str] | None,
 ) -> Iterator[Item]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
@@ -311,7 +337,7 @@ def _parallel(
     try:
         resource_tracker.ensure_running()
         signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
-        pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name, render))
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, chosen, engine_name, render))
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     try:

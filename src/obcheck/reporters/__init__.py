@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from obcheck.model import AgreementReport, Failed, Header, Rendered, Report, Summary
+from obcheck.model import AgreementReport, Failed, Finding, Header, Rendered, Report, Summary, tally
 
 # format name -> module in this package; each module defines a Reporter class.
 # Imported on use only, so a command never pays for a format it does not print.
@@ -75,8 +75,17 @@ def render(name: str, report: Report, **options: Any) -> str:
     return "".join(pieces)
 
 
+def shown_only(item: AgreementReport, keep: Callable[[Finding], bool]) -> AgreementReport:
+    """The agreement with only the findings --status/--severity keep, its counts recomputed to match."""
+    import dataclasses
+
+    findings = [f for f in item.findings if keep(f)]
+    return dataclasses.replace(item, findings=findings, summary=tally(f.status for f in findings))
+
+
 def emit(
-    items: Any, header: Header, out: Reporter, write: Callable[[str], None], keep_going: bool = False
+    items: Any, header: Header, out: Reporter, write: Callable[[str], None], keep_going: bool = False,
+    keep: Callable[[Finding], bool] | None = None,
 ) -> Summary:
     """Feed a run's items to a reporter in order. Without keep_going, rendering stops at the first bad file (the
     caller then discards the output) but every file is still read, so all errors are reported together; with it,
@@ -87,6 +96,8 @@ def emit(
         if isinstance(item, Failed):
             summary.errors.extend(item.diagnostics)
         elif keep_going or not summary.errors:
+            if keep is not None and isinstance(item, AgreementReport):
+                item = shown_only(item, keep)
             summary.add(item)
             write(out.agreement(item))
     if keep_going or not summary.errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from obcheck.model import AgreementReport, Header, Rendered, Summary
 from obcheck.reporters.safe import csv_cell
@@ -22,6 +23,9 @@ def _rows(rows: Iterable[Iterable[object]]) -> str:
 
 
 class Reporter:
+    def __init__(self, **_: Any) -> None:
+        pass
+
     def begin(self, header: Header) -> str:
         return _rows([COLUMNS])
 

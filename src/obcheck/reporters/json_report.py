@@ -24,7 +24,7 @@ class Reporter:
     """Valid JSON written as it streams: the agreements one per line, then what is known only at the end.
     'agreements' sorts first among the top-level keys, so the document is the same as a sorted dump."""
 
-    def __init__(self) -> None:
+    def __init__(self, **_: Any) -> None:
         self.header: Header | None = None
         self.first = True
 

@@ -1,29 +1,31 @@
-"""JUnit XML reporter: a test suite per agreement, a test case per rule; gap fails, unknown is skipped; bad files are errors."""
+"""JUnit XML reporter: a suite per agreement, a case per rule; what --fail-on counts fails, other unknowns are skipped."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from obcheck.model import Outcome, Report
+from obcheck.model import FAIL_ON, Outcome, Report
 from obcheck.reporters import WholeReport
 from obcheck.reporters.safe import xml
 
 
 class Reporter(WholeReport):
     def render(self, report: Report) -> str:
+        # failures are exactly what makes the exit code 1: the outcomes --fail-on counts (none by default)
+        failing = FAIL_ON[self.options.get("fail_on", "never")]
         root = ET.Element("testsuites", name="obcheck")
         totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for a in report.agreements:
-            gaps = sum(1 for f in a.findings if f.status is Outcome.GAP)
-            skipped = sum(1 for f in a.findings if f.status is Outcome.UNKNOWN)
+            gaps = sum(1 for f in a.findings if f.status in failing)
+            skipped = sum(1 for f in a.findings if f.status is Outcome.UNKNOWN and f.status not in failing)
             suite = ET.SubElement(root, "testsuite", name=xml(a.id), tests=str(len(a.findings)), failures=str(gaps), errors="0", skipped=str(skipped))
             totals["tests"] += len(a.findings)
             totals["failures"] += gaps
             totals["skipped"] += skipped
             for f in a.findings:
                 case = ET.SubElement(suite, "testcase", classname=xml(f"{a.id}.{f.pack}"), name=xml(f.rule), file=xml(f.location.rpartition(":")[0]))
-                if f.status is Outcome.GAP:
-                    ET.SubElement(case, "failure", message=xml(f.message), type="gap").text = xml(f"{f.location}: {f.message}\nremediation: {f.remediation}")
+                if f.status in failing:
+                    ET.SubElement(case, "failure", message=xml(f.message), type=str(f.status)).text = xml(f"{f.location}: {f.message}\nremediation: {f.remediation}")
                 elif f.status is Outcome.UNKNOWN:
                     ET.SubElement(case, "skipped", message=xml(f"unknown ({f.bound}): {f.message} Missing: {', '.join(f.missing)}"))
                 else:
