@@ -139,3 +139,27 @@ def test_pack_option_selects_packs(corpus: Path) -> None:
     assert [p["id"] for p in data["packs"]] == ["mini"]
     wrong = cli("check", corpus, "--rules", MINI, "--pack", "minni")
     assert wrong.exit_code == 2 and "no pack 'minni' (did you mean 'mini'?)" in wrong.stderr
+
+
+def test_a_dash_reads_one_fact_file_from_standard_input() -> None:
+    from click.testing import CliRunner
+
+    from obcheck.cli import main
+
+    text = (ROOT / "tests" / "fixtures" / "corpus" / "beta-2025.yaml").read_text()
+    result = CliRunner().invoke(main, ["check", "-", "--rules", str(MINI), "--format", "json"], input=text)
+    assert result.exit_code == 0, result.stderr
+    (agreement,) = json.loads(result.stdout)["agreements"]
+    assert agreement["id"] == "beta-2025" and agreement["file"] == "<stdin>"
+    bad = CliRunner().invoke(main, ["check", "-", "--rules", str(MINI)], input="id: [x\n")
+    assert bad.exit_code == 2 and bad.stderr.startswith("<stdin>:2:1: YAML syntax error")
+
+
+def test_the_pre_commit_hooks_name_real_commands() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"obcheck-validate", "obcheck-test"}
+    for hook in hooks:
+        command = hook["entry"].split()[1]
+        assert cli(command, "--help").exit_code == 0

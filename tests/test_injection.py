@@ -73,6 +73,21 @@ def test_sarif_uris_are_percent_encoded(evil: Path) -> None:
     assert uris and all(" " not in u and "evil%20file.yaml" in u for u in uris)
 
 
+def test_github_annotations_cannot_start_another_command(evil: Path) -> None:
+    import dataclasses
+
+    import obcheck
+    from obcheck.reporters import render
+
+    report = obcheck.check(evil, rules=MINI)
+    (agreement,) = report.agreements
+    forged = [dataclasses.replace(f, message="x\r\n::error file=a,line=1::forged 100%") for f in agreement.findings]
+    report.agreements[0] = dataclasses.replace(agreement, findings=forged)
+    out = render("github", report)
+    assert all(line.startswith(("::notice ", "::warning ", "::error ", "obcheck: ")) for line in out.splitlines())
+    assert "x%0D%0A::error file=a,line=1::forged 100%25" in out
+
+
 def test_html_escapes_everything(evil: Path) -> None:
     out = run(evil, "html")
     assert "<script>alert" not in out and 'href="javascript:' not in out

@@ -89,7 +89,14 @@ def _junit(text: str, broken: Path) -> None:
     assert case.get("name") == str(broken) and case.find("error") is not None
 
 
-CHECKS = {"json": _json, "text": _text, "markdown": _markdown, "csv": _csv, "html": _html, "sarif": _sarif, "junit": _junit}
+def _github(text: str, broken: Path) -> None:
+    lines = text.splitlines()
+    assert all(line.startswith("::") for line in lines[:-1]) and lines[-1].startswith("obcheck: 2 agreements")
+    assert any(line.startswith(f"::error file={broken},line=3,col=1,title=obcheck input::") for line in lines)
+    assert any("title=c-2024%3A mini/simple gap::gap: Flag is false." in line for line in lines)
+
+
+CHECKS = {"github": _github, "json": _json, "text": _text, "markdown": _markdown, "csv": _csv, "html": _html, "sarif": _sarif, "junit": _junit}
 
 
 def test_every_format_is_checked_here() -> None:

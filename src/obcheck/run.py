@@ -14,7 +14,7 @@ from obcheck.facts import Agreement, load_agreement
 from obcheck.findings import agreement_report
 from obcheck.model import AgreementReport, Failed, Header, Rendered, Report, Summary
 from obcheck.rules import Catalogue, Rule, load_catalogue
-from obcheck.source import parse, yaml_files
+from obcheck.source import STDIN, parse, yaml_files
 from obcheck.vocabulary import Vocabulary
 
 Item = AgreementReport | Rendered | Failed
@@ -118,11 +118,24 @@ def load_agreements(paths: list[Path], vocabulary: Vocabulary, progress: Progres
         if progress:
             progress.advance()
         try:
-            agreement = load_agreement(file, vocabulary)
+            name, text = _named(file)
+            agreement = load_agreement(name, vocabulary, text)
         except InputError as exc:
             yield Failed(str(file), exc.diagnostics)
             continue
         yield seen.check(agreement.id, agreement.file) or agreement
+
+
+def _named(file: Path) -> tuple[Path, str | None]:
+    """A file, or '-': standard input's text under the name <stdin> (messages and reports say where it came from)."""
+    if str(file) != STDIN:
+        return file, None
+    import sys
+
+    try:
+        return Path("<stdin>"), sys.stdin.read()
+    except (OSError, UnicodeDecodeError, AttributeError) as exc:
+        raise InputError([Diagnostic("<stdin>", 1, 1, f"cannot read standard input: {exc}")]) from None
 
 
 class _Ids:
@@ -220,7 +233,7 @@ def start(
         packs=[{"id": p.id, "version": p.version, "title": p.title, "rules": len(p.rules)} for p in catalogue.packs],
         rules=rules,
     )
-    if jobs > 1:
+    if jobs > 1 and not any(str(p) == STDIN for p in fact_paths):  # workers cannot share standard input
         items = _parallel(fact_paths, rule_dirs, (tuple(packs), select, ignore), engine_name, jobs, progress, render)
     else:
         items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement)

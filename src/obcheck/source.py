@@ -426,12 +426,17 @@ class _Converter:
         raise self.fail(node, f"YAML tag {shown(tag)} is not allowed")
 
 
+STDIN = "-"  # the name that stands for standard input on the command line
+
+
 def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
     """The .yaml/.yml files a user named, folders walked in sorted order. Symlinks are never followed out of a
     folder nor round in a loop: a symlink that leaves the folder, points back at a folder being walked, or
     cannot be resolved is an error; a symlinked folder inside the folder is not entered (it is walked anyway)."""
     for path in paths:
-        if kind(path) == "folder":
+        if str(path) == STDIN:  # one fact file from standard input, read when it is loaded
+            yield path
+        elif kind(path) == "folder":
             root = path.resolve()
             found = False
             for dirpath, dirnames, filenames in os.walk(path, followlinks=False, onerror=_unreadable):

@@ -18,6 +18,7 @@ FORMATS: dict[str, str] = {
     "sarif": "sarif",
     "junit": "junit",
     "html": "html",
+    "github": "github",
 }
 
 
