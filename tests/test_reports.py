@@ -215,4 +215,21 @@ def test_shipped_corpus_matrix_renders_in_headless_chromium_with_every_cell_link
 
 def test_shipped_corpus_matrix_renders_in_the_terminal() -> None:
     result = cli("matrix", "--sort", "gaps")
-    assert result.exit_code == 0 and "gr-2024: score " in result.stdout and "% unknown); " in result.stdout  # 80 columns: one line each
+    assert result.exit_code == 0 and "\ngr-2024 " in result.stdout and " binding-status (" in result.stdout
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_shipped_matrix_sorted_by_score_is_golden_and_fits_the_terminal(width: int, update_golden: bool) -> None:
+    """The agreements closest to the Compact first, with met, score and unknown share; no line wider than the terminal."""
+    import obcheck
+    from obcheck.reporters.matrix import render_matrix
+
+    report = obcheck.check(packs=["kyiv-security-compact-2022"])
+    text = render_matrix("terminal", report, "score", width=width)
+    assert all(len(line) <= width for line in text.splitlines()), max(text.splitlines(), key=len)
+    golden = ROOT / "tests" / "golden" / f"matrix-score-{width}.txt"
+    if update_golden:
+        golden.write_text(text)
+    assert text == golden.read_text()
+    first = text.splitlines()[1 if width >= 120 else 0]
+    assert first.startswith("us-2024")  # the highest score today (see bench of facts); the test pins the order

@@ -82,7 +82,7 @@ def render_terminal(m: Matrix, width: int, color: bool) -> str:
     console = Console(width=width, color_system="standard" if color else None, force_terminal=color, record=True,
                       file=io.StringIO(), emoji=False, highlight=False)
     name_width = max([9, *(len(a) for a, _ in m.rows)]) + 1
-    stats = (("met", 4), ("part", 5), ("gap", 4), ("unk", 4), ("score", 7), ("unk%", 5))
+    stats = (("met", 4), ("gap", 4), ("score", 7), ("unk%", 5))  # partial and unknown counts: the cells show them
     if width < name_width + 2 * len(m.columns) + sum(w for _, w in stats):
         for agreement, _ in m.rows:
             s, rc = m.scores[agreement], m.row_counts[agreement]
@@ -103,8 +103,7 @@ def render_terminal(m: Matrix, width: int, color: bool) -> str:
             status = m.cells.get((agreement, c.key), "unknown")
             cells.append(f"[{STYLE[status]}]{SYMBOL[status]}[/]")
         rc, s = m.row_counts[agreement], m.scores[agreement]
-        table.add_row(escape(agreement), *cells, str(rc["met"]), str(rc["partial"]), str(rc["gap"]), str(rc["unknown"]),
-                      str(s), f"{s.unknown:.0f}")
+        table.add_row(escape(agreement), *cells, str(rc["met"]), str(rc["gap"]), str(s), f"{s.unknown:.0f}")
     console.print(table)
     console.print("  ".join(f"[{STYLE[o]}]{SYMBOL[o]}[/] {o.replace('_', ' ')}" for o in CELLS))
     console.print("score: met 1, partial 1/2, weighted by severity; unknowns at their floor (..best at their ceiling); see docs/ranking.md")
