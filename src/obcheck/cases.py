@@ -21,6 +21,7 @@ class CaseModel(StrictModel):
     name: str
     facts: dict[str, Any]
     expect: Expect
+    message: str | None = None  # a substring the rendered message must contain
     note: str | None = None
 
 
@@ -44,6 +45,16 @@ class Case:
     expect: str
     file: str
     line: int
+    message: str | None = None
+
+    def failure(self, got: str) -> str | None:
+        """Why the case fails with outcome `got` (wrong outcome, or a message without the expected words), else None."""
+        where = f"{self.file}:{self.line}: case '{self.name}'"
+        if got != self.expect:
+            return f"{where}: expected {self.expect}, got {got}"
+        if self.message is not None and self.message not in (shown := rendered_message(self.rule, self.facts, got)):
+            return f"{where}: message {shown!r} does not contain {self.message!r}"
+        return None
 
     @property
     def todo(self) -> bool:
@@ -82,7 +93,7 @@ def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
     if errors:
         raise InputError(errors)
     return [
-        Case(rule, c.name, dict(c.facts), c.expect, doc.path, doc.position(("cases", i))[0])
+        Case(rule, c.name, dict(c.facts), c.expect, doc.path, doc.position(("cases", i))[0], c.message)
         for i, c in enumerate(model.cases)
     ]
 
@@ -100,6 +111,18 @@ def load_expected(path: Path, catalogue: Catalogue) -> tuple[ExpectedFile, str, 
         raise InputError(errors)
     lines = {r: doc.position(("outcomes", r), key=True)[0] for r in model.outcomes}
     return model, doc.path, lines
+
+
+def rendered_message(rule: Rule, facts: dict[str, Any], status: str) -> str:
+    """The message a report would show for these inline facts and outcome: the checker's own finding, on a
+    stand-in agreement whose facts cite the case."""
+    from obcheck.checker import finding
+    from obcheck.facts import Agreement, Evidence, Fact, Source
+
+    source = Source(id="case", title="rule case", url="https://example.org/case", type="text")
+    stated = {p: Fact(p, v, Evidence(evidence="text", value=v, source="case", quote="case"), source, 1) for p, v in facts.items()}
+    agreement = Agreement("case", "rule case", "hypothetical", (), None, None, "case", stated, {}, dict.fromkeys(facts, 1))
+    return finding(rule, agreement, status).message
 
 
 def reachable(rule: Rule) -> set[str]:
@@ -155,8 +178,8 @@ def run_cases(catalogue: Catalogue, engine: Any) -> TestRun:
             where = f"{case.file}:{case.line}"
             if case.todo:
                 run.todos.append(f"{where}: todo case '{case.name}': wants {case.outcome}, gets {got}")
-            elif got != case.expect:
-                run.failures.append(f"{where}: case '{case.name}': expected {case.expect}, got {got}")
+            elif problem := case.failure(got):
+                run.failures.append(problem)
             else:
                 run.passed += 1
             if got == "met":
