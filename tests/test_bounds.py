@@ -128,12 +128,16 @@ def _same_truths(data: st.DataObject) -> None:
         fast.close()
 
 
-def test_gb_2024_activation_is_unknown_with_floor_partial_and_names_what_decides_met() -> None:
+def test_gb_2024_unknowns_keep_what_is_known() -> None:
+    """Self-defence capacity: the UK commits assistance (partial holds), the capability goal and Article 51 are
+    unread. (Activation was the first example; since the rule-fidelity work records the UK's joint decision and
+    silence on third parties, it is decided: partial.)"""
     import obcheck
 
     report = obcheck.check("facts/gb-2024.yaml", packs=["kyiv-security-compact-2022"])
-    f = report.finding("gb-2024", "activation-without-third-party-confirmation")
+    f = report.finding("gb-2024", "self-defence-capacity")
     assert f.status is Outcome.UNKNOWN and f.floor is Outcome.PARTIAL and f.ceiling is Outcome.MET
-    assert f.needs == {"met": ["activation.own_determination"]}
-    assert f.bound == "at least partial; met needs activation.own_determination"
+    assert f.needs == {"met": ["assistance.capability_goal", "legal.art51_referenced"]}
+    assert f.bound == "at least partial; met needs assistance.capability_goal, legal.art51_referenced"
+    assert report.finding("gb-2024", "activation-without-third-party-confirmation").status is Outcome.PARTIAL
     assert all(x.floor is not None or x.status is Outcome.NOT_APPLICABLE for x in report.agreements[0].findings)

@@ -149,10 +149,12 @@ def test_every_document_met_on_binding_status_cites_each_fact_its_met_condition_
     met = [a for a in shipped().values() if status(a["id"], "binding-status") == "met"]
     assert met, "no shipped document is met on binding-status: the assertions below would never run"
     for agreement in met:
-        for path in {p.path for p in predicates(rule.met)}:
-            fact = agreement["facts"].get(path)
-            assert fact is not None and fact["quote"], (agreement["id"], path)
-            assert agreement["sources"][fact["source"]]["url"].startswith("http"), (agreement["id"], path)
+        finding = next(f for f in agreement["findings"] if f["rule"] == "binding-status")
+        assert "legal.binding_strength" in finding["evidence"], agreement["id"]
+        for path in finding["evidence"]:  # every stated fact the met decision read, with its quote and source
+            assert path in {p.path for p in predicates(rule.met)} | set(rule.paths)
+            fact = agreement["facts"][path]
+            assert fact["quote"] and agreement["sources"][fact["source"]]["url"].startswith("http"), (agreement["id"], path)
 
 
 def test_every_fact_value_cites_a_source_url() -> None:

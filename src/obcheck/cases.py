@@ -11,6 +11,7 @@ from pydantic import Field
 from obcheck.errors import Diagnostic, InputError, did_you_mean, printable, shown
 from obcheck.rules import Catalogue, Rule, predicates
 from obcheck.validation import StrictModel, load_model
+from obcheck.vocabulary import Vocabulary
 
 Expect = Literal[
     "met", "partial", "gap", "unknown", "not_applicable",
@@ -22,6 +23,7 @@ class CaseModel(StrictModel):
     name: str
     facts: dict[str, Any]
     expect: Expect
+    message: str | None = None  # a substring the rendered message must contain
     note: str | None = None
 
 
@@ -45,6 +47,17 @@ class Case:
     expect: str
     file: str
     line: int
+    message: str | None = None
+    vocabulary: Vocabulary | None = field(default=None, compare=False, repr=False)
+
+    def failure(self, got: str) -> str | None:
+        """Why the case fails with outcome `got` (wrong outcome, or a message without the expected words), else None."""
+        where = f"{self.file}:{self.line}: case '{self.name}'"
+        if got != self.expect:
+            return f"{where}: expected {self.expect}, got {got}"
+        if self.message is not None and self.message not in (shown := rendered_message(self.rule, self.facts, self.vocabulary)):
+            return f"{where}: message {shown!r} does not contain {self.message!r}"
+        return None
 
     @property
     def todo(self) -> bool:
@@ -84,7 +97,7 @@ def load_cases(rule: Rule, catalogue: Catalogue) -> list[Case]:
     if errors:
         raise InputError(errors)
     return [
-        Case(rule, c.name, dict(c.facts), c.expect, doc.path, doc.position(("cases", i))[0])
+        Case(rule, c.name, dict(c.facts), c.expect, doc.path, doc.position(("cases", i))[0], c.message, catalogue.vocabulary)
         for i, c in enumerate(model.cases)
     ]
 
@@ -102,6 +115,20 @@ def load_expected(path: Path, catalogue: Catalogue) -> tuple[ExpectedFile, str, 
         raise InputError(errors)
     lines = {r: doc.position(("outcomes", r), key=True)[0] for r in model.outcomes}
     return model, doc.path, lines
+
+
+def rendered_message(rule: Rule, facts: dict[str, Any], vocabulary: Vocabulary | None) -> str:
+    """The message a report would show for these inline facts: the findings module's own finding (its outcome
+    and bounds from the interpreter's truths), on a stand-in agreement whose facts cite the case."""
+    from obcheck.facts import Agreement, Evidence, Fact, Source
+    from obcheck.findings import finding
+    from obcheck.interpreter import truths
+
+    source = Source(id="case", title="rule case", url="https://example.org/case", type="text")
+    stated = {p: Fact(p, v, Evidence(evidence="text", value=v, source="case", quote="case"), source, 1) for p, v in facts.items()}
+    agreement = Agreement("case", "rule case", "hypothetical", (), None, None, "case", stated, {}, dict.fromkeys(facts, 1))
+    assert vocabulary is not None, "a case's vocabulary renders its message"
+    return finding(rule, agreement, truths(rule, facts, vocabulary)).message
 
 
 def reachable(rule: Rule) -> set[str]:
@@ -157,8 +184,8 @@ def run_cases(catalogue: Catalogue, engine: Any) -> TestRun:
             where = f"{printable(case.file)}:{case.line}"  # names and paths: no control character reaches the terminal
             if case.todo:
                 run.todos.append(f"{where}: todo case '{printable(case.name)}': wants {case.outcome}, gets {got}")
-            elif got != case.expect:
-                run.failures.append(f"{where}: case '{printable(case.name)}': expected {case.expect}, got {got}")
+            elif problem := case.failure(got):
+                run.failures.append(problem)
             else:
                 run.passed += 1
             if got == "met":

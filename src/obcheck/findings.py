@@ -45,9 +45,7 @@ def finding(rule: Rule, agreement: Agreement, truth: Truths, cited: dict[str, di
                 }
             evidence.append(cited[path])
     missing = [p for p in rule.paths if p not in facts] if status is Outcome.UNKNOWN else []
-    # an unknown that is at least partial says what is known: the partial message, not "could not be established"
-    said = Outcome.PARTIAL if status is Outcome.UNKNOWN and bound.floor is Outcome.PARTIAL else status
-    template = getattr(rule.messages, said) or rule.messages.gap
+    template = getattr(rule.messages, status) or rule.messages.gap  # an unknown's bound is stated beside it (Finding.bound)
     return Finding(
         rule=rule.id, pack=rule.pack, title=rule.title, severity=rule.severity, tier=rule.tier, status=status,
         message=fill(template, agreement),

@@ -59,8 +59,8 @@ class RuleCase(pytest.Item):
         got = self.engine.evaluate(f"case{case.line}", case.facts)[(case.rule.pack, case.rule.id)]
         if case.todo:
             pytest.skip(f"todo case (a known shortcoming): wants {case.outcome}, gets {got}")
-        if got != case.expect:
-            raise RuleCaseFailure(f"{case.file}:{case.line}: case '{case.name}': expected {case.expect}, got {got}")
+        if problem := case.failure(got):
+            raise RuleCaseFailure(problem)
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
         if isinstance(excinfo.value, RuleCaseFailure):

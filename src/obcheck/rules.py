@@ -122,6 +122,14 @@ class Criterion(StrictModel):
         return self.evidence_level != "verbatim-report"
 
 
+class ThresholdEvidence(StrictModel):
+    """How well the rule's threshold (what counts as met, e.g. "within 24 hours", "NATO standards") is sourced,
+    which can be weaker than the criterion itself: a verbatim criterion whose threshold comes from press."""
+
+    level: Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only", "none"]
+    note: str
+
+
 class Messages(StrictModel):
     met: str
     gap: str
@@ -142,6 +150,7 @@ class RuleFile(StrictModel):
     messages: Messages
     remediation: str
     rationale: str
+    threshold_evidence: ThresholdEvidence | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,14 @@ class Rule:
     rationale: str
     file: str
     line: int
+    threshold: ThresholdEvidence | None = None  # as written; `threshold_evidence` gives the default
+
+    @property
+    def threshold_evidence(self) -> ThresholdEvidence:
+        """The evidence behind the met threshold: as stated in the rule, else the criterion's own level."""
+        if self.threshold is not None:
+            return self.threshold
+        return ThresholdEvidence(level=self.criterion.evidence_level, note="as the criterion")
 
     @cached_property
     def paths(self) -> tuple[str, ...]:
@@ -341,6 +358,12 @@ def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, t
         errors.append(doc.error(("messages",), "the rule has a 'partial' condition but no 'partial' message"))
     if model.applies_when is not None and model.messages.not_applicable is None:
         errors.append(doc.error(("messages",), "the rule has 'applies_when' but no 'not_applicable' message"))
+    if (threshold := model.threshold_evidence) is not None:
+        strength = (*EVIDENCE_LEVELS, "none")
+        if strength.index(threshold.level) < strength.index(model.criterion.evidence_level):
+            errors.append(doc.error(("threshold_evidence", "level"), f"the threshold cannot rest on stronger evidence ({threshold.level}) than the criterion itself ({model.criterion.evidence_level})"))
+        if not threshold.note.strip():
+            errors.append(doc.error(("threshold_evidence", "note"), "say where the threshold comes from"))
     for outcome in OUTCOMES:
         text_ = getattr(model.messages, outcome)
         for name in PLACEHOLDER_RE.findall(text_ or ""):
@@ -350,7 +373,7 @@ def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, t
         raise InputError(errors)
     return Rule(
         model.id, pack, model.title, model.severity, model.tier, model.criterion, applies, met, partial,
-        model.messages, model.remediation, model.rationale, doc.path, doc.position(("id",))[0],
+        model.messages, model.remediation, model.rationale, doc.path, doc.position(("id",))[0], model.threshold_evidence,
     )
 
 

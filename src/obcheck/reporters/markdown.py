@@ -42,8 +42,8 @@ def render(report: Report) -> str:
     lines = ["# obcheck gap report", ""]
     packs = [p["id"] for p in report.packs]
     for p in report.packs:
-        lines += [f"## {md(p['title'])}", "", f"{code(p['id'])} {md(p['version'])}, {p['rules']} rules. Score: met 1, partial ½, "
-                  "weighted by severity; unknowns at their floor, the best case after `..`.", ""]
+        lines += [f"## {md(p['title'])}", "", (f"{code(p['id'])} {md(p['version'])}, {p['rules']} rules. Score: met 1, partial ½, "
+                  "weighted by severity; unknowns at their floor, the best case after `..`."), ""]
         lines += ["| agreement | signed | score | unknown share | " + " | ".join(o.replace("_", " ") for o in OUTCOMES) + " |",
                   "|---|---|---:|---:|" + "---:|" * len(OUTCOMES)]
         for a in report.agreements:
