@@ -191,8 +191,13 @@ class Rule:
 
     @cached_property
     def citation(self) -> dict[str, Any]:
-        """The criterion as report data, with the flag for criteria resting on secondary or seed sources."""
-        return {**self.criterion.model_dump(), "secondary_only": self.criterion.secondary_only}
+        """The criterion as report data, with the flag for criteria resting on secondary or seed sources, and the
+        evidence behind the met threshold (reports caveat a threshold that rests on secondary sources)."""
+        threshold = self.threshold_evidence
+        return {**self.criterion.model_dump(), "secondary_only": self.criterion.secondary_only,
+                "threshold": {"level": threshold.level, "note": threshold.note,
+                              # worth a caveat: weaker than verbatim, and not already said of the criterion itself
+                              "caveat": threshold.level not in ("verbatim-report", self.criterion.evidence_level)}}
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ def _finding(f: Finding) -> list[str]:
         source = link(e["source"]["title"], e["source"]["url"])
         lines.append(f"  - {code(e['fact'])} = {md(show_value(e['value']))}: \"{md(e['quote'])}\" ({source}{clause}; {md(e['evidence_level'])})")
     lines.append(f"  - criterion: {md(c['section'])} ({link('source', c['url'])}; {md(c['evidence_level'])}{secondary})")
+    if c["threshold"]["caveat"]:
+        lines.append(f"  - caveat: the met threshold rests on {md(c['threshold']['level'])} evidence: {md(c['threshold']['note'])}")
     return lines
 
 

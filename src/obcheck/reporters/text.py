@@ -62,6 +62,8 @@ class Reporter:
                                      f"({e['source']['title']}{clause}; {e['evidence_level']})"))
             c = f.criterion
             lines.append(visible(f"             the criterion ({c['section']}; {c['evidence_level']}): \"{c['quote']}\""))
+            if c["threshold"]["caveat"]:
+                lines.append(visible(f"             caveat: the met threshold rests on {c['threshold']['level']} evidence: {c['threshold']['note']}"))
         return lines
 
     def end(self, summary: Summary) -> str:
