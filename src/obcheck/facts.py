@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -35,11 +37,23 @@ Kind = Literal[
 ]
 
 
+Status = Literal["draft", "reported", "signed", "in-force", "superseded", "expired", "terminated"]
+# What a reader may lean on (docs/fact-files.md): the document's own text; an official statement of a party;
+# reputable reporting or scholarship; a partisan or state-controlled outlet, or one that could not be identified.
+Reliability = Literal["own-text", "official", "reputable", "partisan"]
+RELIABILITY_OF_TYPE = {"text": "own-text", "official-summary": "official", "secondary": "reputable"}
+
+
 class Source(StrictModel):
     id: str
     title: str
     url: str
     type: Literal["text", "official-summary", "secondary"]
+    reliability: Reliability | None = None  # default: from the type (text own-text, official-summary official, secondary reputable)
+
+    @property
+    def trust(self) -> str:
+        return self.reliability or RELIABILITY_OF_TYPE[self.type]
 
 
 class Alternative(StrictModel):
@@ -58,6 +72,11 @@ class Evidence(StrictModel):
     quote: str | None = None
     note: str | None = None
     alternatives: list[Alternative] = Field(default_factory=list)
+    # reputable sources disagree: every rule reading the fact is evaluated on the value and on each alternative
+    contested: bool = False
+    # an amendment: the value holds from / until these dates (check --as-of)
+    valid_from: str | None = None
+    valid_until: str | None = None
 
 
 class FactFile(StrictModel):
@@ -65,11 +84,26 @@ class FactFile(StrictModel):
     title: str
     kind: Kind
     parties: list[str]
+    status: Status | None = None  # default: signed when `signed` is given, else draft
     signed: str | None = None
+    reported: str | None = None  # a draft's or reported document's first report (what --as-of dates it by)
+    entry_into_force: str | None = None
+    ends: str | None = None  # stated end; otherwise derived from duration.years where the text states it
+    supersedes: list[str] = Field(default_factory=list)
     place: str | None = None
     note: str | None = None
     sources: list[Source]
     facts: dict[str, Evidence]
+
+
+class Reading(NamedTuple):
+    """One value of a fact with its citation (a contested fact has several)."""
+
+    value: Any
+    source: Source
+    quote: str
+    evidence: str
+    clause: str | None
 
 
 @dataclass(frozen=True)
@@ -81,6 +115,14 @@ class Fact:
     evidence: Evidence
     source: Source
     line: int
+
+    alternatives: tuple[Reading, ...] = field(default=(), compare=False)
+
+    @property
+    def readings(self) -> list[Reading]:
+        """Every value a contested fact may have, each with its citation; the one value of a settled fact."""
+        own = Reading(self.value, self.source, self.evidence.quote or "", str(self.evidence.evidence), self.evidence.clause)
+        return [own, *self.alternatives] if self.evidence.contested else [own]
 
 
 @dataclass(frozen=True)
@@ -97,10 +139,35 @@ class Agreement:
     facts: dict[str, Fact]
     unverified: dict[str, str]
     lines: dict[str, int]  # the line of every fact entry, verified or not
+    status: str = "signed"
+    reported: str | None = None
+    entry_into_force: str | None = None
+    ends: str | None = None
+    supersedes: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
 
     @property
     def values(self) -> dict[str, Any]:
         return {path: fact.value for path, fact in self.facts.items()}
+
+    @property
+    def contested(self) -> dict[str, Fact]:
+        return {path: fact for path, fact in self.facts.items() if fact.evidence.contested}
+
+    @property
+    def provisional(self) -> bool:
+        """A draft or reported document: its terms are not a signed text, and reports label it so."""
+        return self.status in ("draft", "reported")
+
+    def as_of(self, day: str) -> Agreement | None:
+        """The document as it stood on `day` (YYYY-MM-DD): None if it did not exist yet or had ended; otherwise
+        with only the facts valid that day."""
+        began = self.signed or self.reported
+        if began is None or began > day or (self.ends is not None and self.ends < day):
+            return None
+        facts = {p: f for p, f in self.facts.items()
+                 if (f.evidence.valid_from or "") <= day and (f.evidence.valid_until is None or day <= f.evidence.valid_until)}
+        return dataclasses.replace(self, facts=facts) if len(facts) != len(self.facts) else self
 
 
 def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) -> Agreement:
@@ -116,10 +183,37 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
         lines[name] = key_lines[name]
         if ev.evidence == "unverified":
             unverified[name] = ev.note or ""
-        else:
-            assert ev.source is not None
-            facts[name] = Fact(name, ev.value, ev, sources[ev.source], lines[name])
-    return Agreement(model.id, model.title, model.kind, tuple(model.parties), model.signed, model.place, doc.path, facts, unverified, lines)
+            continue
+        assert ev.source is not None
+        source = sources[ev.source]
+        if source.trust == "partisan" and not any(sources[a.source].trust != "partisan" for a in ev.alternatives):
+            # a value resting only on a partisan or state-controlled outlet (or an unidentified one) is not established
+            unverified[name] = f"rests only on {source.title} ({source.trust} source): counted as unverified"
+            continue
+        others = tuple(Reading(a.value, sources[a.source], a.quote, str(a.evidence), a.clause) for a in ev.alternatives)
+        facts[name] = Fact(name, ev.value, ev, source, lines[name], others)
+    status = model.status or ("signed" if model.signed else "draft")
+    return Agreement(
+        model.id, model.title, model.kind, tuple(model.parties), model.signed, model.place, doc.path, facts, unverified, lines,
+        status, model.reported, model.entry_into_force, model.ends or _derived_end(model, facts), tuple(model.supersedes),
+        tuple(model.sources),
+    )
+
+
+def _derived_end(model: FactFile, facts: dict[str, Fact]) -> str | None:
+    """A fixed term ends its number of years after entry into force (or signature) where the text states both."""
+    years = facts.get("duration.years")
+    start = model.entry_into_force or model.signed
+    if years is None or start is None or not isinstance(years.value, int):
+        return None
+    kind = facts.get("duration.kind")
+    if kind is not None and kind.value != "fixed-term":
+        return None
+    try:
+        begun = dt.date.fromisoformat(start)
+        return begun.replace(year=begun.year + years.value).isoformat()
+    except ValueError:  # 29 February plus a number of years, or beyond year 9999
+        return None
 
 
 def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:
@@ -130,8 +224,17 @@ def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagn
         if party not in ISO_3166:
             hint = f" (did you mean '{COMMON_MISTAKES[party]}'?)" if party in COMMON_MISTAKES else ""
             errors.append(doc.error(("parties", i), f"party {shown(party)} must be an ISO 3166 alpha-2 code or EU{hint}"))
-    if model.signed is not None and (problem := date_problem(model.signed)):
-        errors.append(doc.error(("signed",), f"signed must be a date: {problem}"))
+    for key in ("signed", "reported", "entry_into_force", "ends"):
+        value = getattr(model, key)
+        if value is not None and (problem := date_problem(value)):
+            errors.append(doc.error((key,), f"{key} must be a date: {problem}"))
+    if model.status in ("signed", "in-force", "superseded", "expired", "terminated") and model.signed is None:
+        errors.append(doc.error(("status",), f"a {model.status} document needs its 'signed' date"))
+    if model.status in ("draft", "reported") and model.signed is not None:
+        errors.append(doc.error(("status",), f"a {model.status} document has no 'signed' date; set status signed or in-force"))
+    for i, other in enumerate(model.supersedes):
+        if problem := id_problem("agreement", other):
+            errors.append(doc.error(("supersedes", i), problem))
     source_ids: set[str] = set()
     for i, source in enumerate(model.sources):
         if problem := id_problem("source", source.id):

@@ -2,26 +2,62 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 from obcheck.errors import InternalError
-from obcheck.facts import Agreement
+from obcheck.facts import Agreement, Reading
 from obcheck.model import AgreementReport, Finding, Outcome, tally
 from obcheck.outcomes import RANK, Bounds, Truths, bounds, outcome
 from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, show_value
 
+Variant = tuple[dict[str, Reading], dict[tuple[str, str], Truths]]  # one reading of each contested fact, and its truths
 
-def agreement_report(agreement: Agreement, rules: list[Rule], truths: dict[tuple[str, str], Truths]) -> AgreementReport:
-    """Every rule's finding for one agreement; the engine must give the truths of every rule, and only those."""
-    if set(truths) != {(r.pack, r.id) for r in rules}:
+
+def agreement_report(
+    agreement: Agreement, rules: list[Rule], truths: dict[tuple[str, str], Truths], variants: list[Variant] | None = None,
+) -> AgreementReport:
+    """Every rule's finding for one agreement; the engine must give the truths of every rule, and only those.
+    `variants`: the truths under each combination of a contested fact's readings (run.evaluate)."""
+    if set(truths) != {(r.pack, r.id) for r in rules} or any(set(t) != set(truths) for _, t in variants or []):
         raise InternalError(f"agreement {agreement.id}: the engine did not evaluate exactly the rules of the run")
     cited: dict[str, dict[str, Any]] = {}  # each fact's evidence entry, built once and shared by the findings citing it
-    findings = [finding(rule, agreement, truths[(rule.pack, rule.id)], cited) for rule in rules]
+    findings = [_contested(finding(rule, agreement, truths[(rule.pack, rule.id)], cited), rule, agreement, variants or [])
+                for rule in rules]
     findings.sort(key=lambda f: (f.pack, f.rule))
     return AgreementReport(
         agreement.id, agreement.title, agreement.kind, agreement.signed, list(agreement.parties), agreement.file,
-        tally(f.status for f in findings), findings,
+        tally(f.status for f in findings), findings, agreement.status, agreement.entry_into_force, agreement.ends,
+    )
+
+
+def _contested(found: Finding, rule: Rule, agreement: Agreement, variants: list[Variant]) -> Finding:
+    """Where reputable sources disagree on a fact the rule reads, the rule is evaluated on each value: if every
+    reading gives the same outcome it stands; otherwise the finding is unknown, bounded by the readings' outcomes,
+    and shows every value with its citation."""
+    read = [p for p in rule.paths if p in agreement.contested]
+    if not read or not variants:
+        return found
+    key = (rule.pack, rule.id)
+    outcomes: dict[tuple[int, ...], Outcome] = {}
+    for readings, truths in variants:
+        chosen = tuple(agreement.contested[p].readings.index(readings[p]) for p in read)
+        outcomes.setdefault(chosen, outcome(truths[key]))
+    shown: list[dict[str, Any]] = [{"fact": p, "values": [
+        {"value": r.value, "source": r.source.title, "url": r.source.url, "quote": r.quote, "evidence_level": r.evidence,
+         "reliability": r.source.trust, "outcome": str(outcomes[tuple(i if q == p else 0 for q in read)])}
+        for i, r in enumerate(agreement.contested[p].readings)]} for p in read]
+    distinct = set(outcomes.values())
+    if len(distinct) == 1:
+        return dataclasses.replace(found, contested=shown)
+    ranked = sorted((o for o in distinct if o in RANK), key=RANK.__getitem__)
+    words = "; ".join(
+        f"{c['fact']} is " + " or ".join(f"{show_value(v['value'])} ({v['source']}: {v['outcome']})" for v in c["values"]) for c in shown)
+    return dataclasses.replace(
+        found, status=Outcome.UNKNOWN, message=f"Sources disagree: {words}.", contested=shown, missing=[],
+        floor=ranked[0] if ranked else None, ceiling=ranked[-1] if ranked else None, needs={},
+        may_not_apply=Outcome.NOT_APPLICABLE in distinct,
     )
 
 

@@ -63,6 +63,8 @@ class Finding:
     ceiling: Outcome | None = None
     needs: dict[str, list[str]] = field(default_factory=dict)
     may_not_apply: bool = False
+    # facts the rule reads on which reputable sources disagree: each value with its citation and the outcome it gives
+    contested: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def bound(self) -> str:
@@ -94,6 +96,14 @@ class AgreementReport:
     file: str
     summary: dict[str, int]
     findings: list[Finding]
+    status: str = "signed"  # draft, reported, signed, in-force, superseded, expired, terminated
+    entry_into_force: str | None = None
+    ends: str | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """A draft or reported document: reports label its terms as such, never mixing them with signed texts."""
+        return self.status in ("draft", "reported")
 
 
 @dataclass(frozen=True)

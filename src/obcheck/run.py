@@ -219,7 +219,7 @@ def start(
     fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, packs: tuple[str, ...] | list[str] = (),
     jobs: int = 1, render: Callable[[AgreementReport], str] | None = None, progress: Progress | None = None,
     on_agreement: Callable[[Agreement], None] | None = None, warn: Callable[[str], None] | None = None,
-    select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+    select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), as_of: str | None = None,
 ) -> Run:
     """Load the rules (a bad rule raises InputError: no report is possible) and return the run, which evaluates
     agreement by agreement as it is consumed, so memory does not grow with the corpus. With jobs > 1, worker
@@ -234,9 +234,9 @@ def start(
         rules=rules,
     )
     if jobs > 1 and not any(str(p) == STDIN for p in fact_paths):  # workers cannot share standard input
-        items = _parallel(fact_paths, rule_dirs, (tuple(packs), select, ignore), engine_name, jobs, progress, render)
+        items = _parallel(fact_paths, rule_dirs, (tuple(packs), select, ignore, as_of), engine_name, jobs, progress, render)
     else:
-        items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement)
+        items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement, as_of)
     return Run(header, items, catalogue)
 
 
@@ -259,9 +259,29 @@ def _as_paths(value: list[Path] | list[str] | Path | str | None, default: Callab
     return [Path(v) for v in value]
 
 
+MAX_VARIANTS = 64  # combinations of contested readings evaluated per agreement
+
+
+def assess(engine: Engine, rules: list[Rule], agreement: Agreement) -> AgreementReport:
+    """Evaluate one agreement: its stated values, and, where reputable sources disagree on a fact, every
+    combination of the readings (so a finding can say whether the disagreement matters)."""
+    import itertools
+
+    truths = engine.truths(agreement.id, agreement.values)
+    contested = agreement.contested
+    variants = []
+    if contested:
+        combos = itertools.islice(itertools.product(*(f.readings for f in contested.values())), MAX_VARIANTS)
+        for combo in combos:
+            chosen = dict(zip(contested, combo, strict=True))
+            values = {**agreement.values, **{p: r.value for p, r in chosen.items()}}
+            variants.append((chosen, engine.truths(agreement.id, values)))
+    return agreement_report(agreement, rules, truths, variants)
+
+
 def _serial(
     fact_paths: list[Path], catalogue: Catalogue, engine_name: str, progress: Progress | None,
-    on_agreement: Callable[[Agreement], None] | None,
+    on_agreement: Callable[[Agreement], None] | None, as_of: str | None = None,
 ) -> Iterator[Item]:
     rules = list(catalogue.rules())
     engine = make_engine(engine_name, catalogue)
@@ -270,7 +290,9 @@ def _serial(
             if isinstance(item, Failed):
                 yield item
                 continue
-            yield agreement_report(item, rules, engine.truths(item.id, item.values))
+            if as_of is not None and (item := item.as_of(as_of)) is None:  # type: ignore[assignment]
+                continue  # did not exist on that day
+            yield assess(engine, rules, item)
             if on_agreement:
                 on_agreement(item)
     finally:
@@ -292,7 +314,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(
-    rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], engine_name: str,
+    rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None], engine_name: str,
     render: Callable[[AgreementReport], str] | None,
 ) -> None:
     """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C and a hang-up are
@@ -304,24 +326,27 @@ def _init_worker(
         signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
-    packs, select, ignore = chosen
+    packs, select, ignore, as_of = chosen
     catalogue = select_rules(select_packs(load_catalogue(rule_dirs), packs), select, ignore)
     engine: Engine = make_engine(engine_name, catalogue)
-    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render)
+    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render, as_of=as_of)
 
 
-def _work(file: str) -> Item:
+def _work(file: str) -> Item | None:
     try:
-        agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
+        loaded = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
     except InputError as exc:
         return Failed(file, exc.diagnostics)
-    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].truths(agreement.id, agreement.values))
+    agreement = loaded if _WORKER["as_of"] is None else loaded.as_of(_WORKER["as_of"])
+    if agreement is None:
+        return None  # did not exist on that day
+    report = assess(_WORKER["engine"], _WORKER["rules"], agreement)
     render = _WORKER["render"]
     return report if render is None else Rendered(report.id, report.file, report.summary, render(report))
 
 
 def _parallel(
-    fact_paths: list[Path], rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], engine_name: str, jobs: int,
+    fact_paths: list[Path], rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None], engine_name: str, jobs: int,
     progress: Progress | None, render: Callable[[AgreementReport], str] | None,
 ) -> Iterator[Item]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
@@ -357,6 +382,8 @@ def _parallel(
         for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (workers * 8) or 1))):
             if progress:
                 progress.advance()
+            if item is None:
+                continue
             if isinstance(item, Failed):
                 yield item
             else:
