@@ -248,6 +248,8 @@ def main(ctx: click.Context, debug: bool, config_file: Path | None, isolated: bo
 @ignore_option
 @click.option("--status", multiple=True, help="Only findings with these outcomes (comma list or repeated), e.g. gap,partial.")
 @click.option("--severity", multiple=True, help="Only findings of these severities (comma list or repeated), e.g. critical,high.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only the documents that existed on this day (signed or reported by then, not yet ended), with the facts valid then.")
 @click.option("--quiet", "-q", is_flag=True, help="Text: the summary per agreement and pack only.")
 @click.option("--verbose", "-v", is_flag=True, help="Text: every finding, with the agreement's quotes and the criterion's words.")
 @color_option
@@ -255,7 +257,7 @@ def main(ctx: click.Context, debug: bool, config_file: Path | None, isolated: bo
 def check(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
     jobs: int, keep_going: bool, packs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
-    status: tuple[str, ...], severity: tuple[str, ...], quiet: bool, verbose: bool, color: str,
+    status: tuple[str, ...], severity: tuple[str, ...], as_of: Any, quiet: bool, verbose: bool, color: str,
 ) -> None:
     """Report the gaps of each agreement (fact files or folders; default: the repository's facts/).
     Settings come from obcheck.toml or [tool.obcheck] in pyproject.toml (`obcheck config` shows them); flags win."""
@@ -270,7 +272,8 @@ def check(
     keep = (lambda f: (not statuses or f.status in statuses) and (not severities or f.severity in severities)) if statuses or severities else None
     _check_output(output, paths, rules)
     render = line_renderer(fmt) if jobs > 1 and keep is None else None  # filtered findings are rendered here
-    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, select=_split(select), ignore=_split(ignore))
+    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, select=_split(select), ignore=_split(ignore),
+                 as_of=as_of.date().isoformat() if as_of else None)
     detail = "summary" if quiet else "verbose" if verbose else "default"
     with AtomicOutput(output) as out:
         summary = emit(run.items, run.header, reporter(fmt, detail=detail, color=_colour(color, output), fail_on=fail_on),
@@ -403,6 +406,25 @@ def matrix(
     report = _report(paths, rules, engine_name, packs=packs, select=_split(select), ignore=_split(ignore))
     colour = fmt == "terminal" and _colour(color, output)
     write_output(render_matrix(fmt, report, sort, shutil.get_terminal_size((120, 40)).columns, colour), output)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@rules_option
+@click.option("--format", "fmt", default="terminal", show_default=True, type=click.Choice(["terminal", "csv", "markdown", "json"]))
+@output_option
+@guarded
+def timeline(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Each document's life: reported, signed, in force, ends, and what it supersedes or is superseded by."""
+    from obcheck.output import write_output
+    from obcheck.rules import load_catalogue
+    from obcheck.run import default_facts, default_rules, load_all, paths_or
+    from obcheck.timeline import render_timeline
+    from obcheck.timeline import timeline as build
+
+    _check_output(output, paths, rules)
+    catalogue = load_catalogue(paths_or(rules, default_rules))
+    write_output(render_timeline(fmt, build(load_all(paths_or(paths, default_facts), catalogue.vocabulary))), output)
 
 
 @main.command("config")

@@ -192,18 +192,28 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
             continue
         others = tuple(Reading(a.value, sources[a.source], a.quote, str(a.evidence), a.clause) for a in ev.alternatives)
         facts[name] = Fact(name, ev.value, ev, source, lines[name], others)
-    status = model.status or ("signed" if model.signed else "draft")
+    entry = model.entry_into_force or _derived_entry(model, facts)
+    # derived from dates the file states, never from today's date: the same inputs give the same report
+    status = model.status or ("in-force" if model.signed and entry else "signed" if model.signed else "draft")
     return Agreement(
         model.id, model.title, model.kind, tuple(model.parties), model.signed, model.place, doc.path, facts, unverified, lines,
-        status, model.reported, model.entry_into_force, model.ends or _derived_end(model, facts), tuple(model.supersedes),
+        status, model.reported, entry, model.ends or _derived_end(entry or model.signed, facts), tuple(model.supersedes),
         tuple(model.sources),
     )
 
 
-def _derived_end(model: FactFile, facts: dict[str, Fact]) -> str | None:
+def _derived_entry(model: FactFile, facts: dict[str, Fact]) -> str | None:
+    """Entry into force from the facts: a stated date, or the signature where the text takes effect on signature."""
+    stated = facts.get("entry_into_force.date")
+    if stated is not None and isinstance(stated.value, str):
+        return stated.value
+    on_signature = facts.get("entry_into_force.on_signature")
+    return model.signed if on_signature is not None and on_signature.value is True else None
+
+
+def _derived_end(start: str | None, facts: dict[str, Fact]) -> str | None:
     """A fixed term ends its number of years after entry into force (or signature) where the text states both."""
     years = facts.get("duration.years")
-    start = model.entry_into_force or model.signed
     if years is None or start is None or not isinstance(years.value, int):
         return None
     kind = facts.get("duration.kind")

@@ -75,7 +75,8 @@ def finding(rule: Rule, agreement: Agreement, truth: Truths, cited: dict[str, di
                 fact = facts[path]
                 cited[path] = {
                     "fact": path, "value": fact.value, "location": f"{agreement.file}:{fact.line}",
-                    "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type},
+                    "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type,
+                               "reliability": fact.source.trust},
                     "clause": fact.evidence.clause, "quote": fact.evidence.quote, "evidence_level": fact.evidence.evidence,
                     "note": fact.evidence.note,
                 }

@@ -105,6 +105,16 @@ class AgreementReport:
         """A draft or reported document: reports label its terms as such, never mixing them with signed texts."""
         return self.status in ("draft", "reported")
 
+    @property
+    def standing(self) -> str:
+        """The document's status in words, for every format's heading: loud where the terms are not a signed text."""
+        if self.provisional:
+            return f"{self.status.upper()}: terms {'of a draft' if self.status == 'draft' else 'as reported'}, not a signed text"
+        words = {"in-force": "in force", "signed": ""}.get(self.status, self.status)  # 'signed <date>' is said already
+        since = f" from {self.entry_into_force}" if self.status == "in-force" and self.entry_into_force else ""
+        until = f"ends {self.ends}" if self.ends else ""
+        return ", ".join(w for w in (words + since, until) if w)
+
 
 @dataclass(frozen=True)
 class Rendered:

@@ -12,7 +12,7 @@ from obcheck.reporters.safe import csv_cell
 
 COLUMNS = (
     "agreement", "agreement_title", "pack", "rule", "title", "tier", "severity", "status",
-    "message", "missing", "location", "criterion_evidence", "criterion_url", "floor", "ceiling", "bound",
+    "message", "missing", "location", "criterion_evidence", "criterion_url", "floor", "ceiling", "bound", "agreement_status",
 )
 
 
@@ -34,10 +34,10 @@ class Reporter:
         return _rows(
             (item.id, item.title, f.pack, f.rule, f.title, f.tier or "", f.severity, f.status, f.message,
              " ".join(f.missing), f.location, f.criterion["evidence_level"], f.criterion["url"],
-             f.floor or "", f.ceiling or "", f.bound)
+             f.floor or "", f.ceiling or "", f.bound, item.status)
             for f in item.findings
         )
 
     def end(self, summary: Summary) -> str:
         # a file that failed: status 'error', its message and position, so a spreadsheet shows what is missing
-        return _rows(("", "", "", "", "", "", "", "error", d.message, "", f"{d.path}:{d.line}:{d.col}", "", "", "", "", "") for d in summary.errors)
+        return _rows(("", "", "", "", "", "", "", "error", d.message, "", f"{d.path}:{d.line}:{d.col}", "", "", "", "", "", "") for d in summary.errors)

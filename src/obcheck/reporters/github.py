@@ -41,7 +41,7 @@ class Reporter:
                 continue
             path, _, line = f.location.rpartition(":")
             bound = f" ({f.bound})" if f.bound else ""
-            title = _property(f"{item.id}: {f.pack}/{f.rule} {f.status}")
+            title = _property(f"{item.id}{' (' + item.status + ')' if item.provisional else ''}: {f.pack}/{f.rule} {f.status}")
             lines.append(f"::{level(f)} file={_property(path)},line={line},title={title}::{_data(f'{f.status}{bound}: {f.message}')}")
         return "".join(line + "\n" for line in lines)
 

@@ -76,8 +76,12 @@ def as_data(agreement: AgreementReport) -> dict[str, Any]:
         findings.append({
             "rule": f.rule, "pack": f.pack, "status": f.status, "message": f.message, "actual": f.actual,
             "evidence": [e["fact"] for e in f.evidence], "missing": f.missing, "location": f.location,
-            "floor": f.floor, "ceiling": f.ceiling, "needs": f.needs, "may_not_apply": f.may_not_apply,
+            "floor": f.floor, "ceiling": f.ceiling, "needs": f.needs, "may_not_apply": f.may_not_apply, "contested": f.contested,
         })
     data = {k: v for k, v in vars(agreement).items() if k != "findings"}
-    data.update(findings=findings, facts=facts, sources=sources)
+    reliability: dict[str, int] = {}
+    for fact in facts.values():  # how much of what the findings cite rests on each class of source
+        trust = sources[fact["source"]]["reliability"]
+        reliability[trust] = reliability.get(trust, 0) + 1
+    data.update(findings=findings, facts=facts, sources=sources, standing=agreement.standing, reliability=reliability)
     return data

@@ -28,12 +28,15 @@ def _finding(f: Finding) -> list[str]:
         lines.append(f"  - unknown — {md(f.bound)}")
     elif f.missing:
         lines.append(f"  - missing facts: {', '.join(code(m) for m in f.missing)}")
+    for c in f.contested:
+        readings = " or ".join(f"{md(show_value(v['value']))} ({md(v['source'])}, {md(v['reliability'])}: {md(v['outcome'])})" for v in c["values"])
+        lines.append(f"  - contested: {code(c['fact'])} is {readings}")
     if f.status is not Outcome.MET:
         lines.append(f"  - to close it: {md(f.remediation)}")
     for e in f.evidence:
         clause = f", {md(e['clause'])}" if e.get("clause") else ""
         source = link(e["source"]["title"], e["source"]["url"])
-        lines.append(f"  - {code(e['fact'])} = {md(show_value(e['value']))}: \"{md(e['quote'])}\" ({source}{clause}; {md(e['evidence_level'])})")
+        lines.append(f"  - {code(e['fact'])} = {md(show_value(e['value']))}: \"{md(e['quote'])}\" ({source}{clause}; {md(e['evidence_level'])}, {md(e['source']['reliability'])})")
     lines.append(f"  - criterion: {md(c['section'])} ({link('source', c['url'])}; {md(c['evidence_level'])}{secondary})")
     if c["threshold"]["caveat"]:
         lines.append(f"  - caveat: the met threshold rests on {md(c['threshold']['level'])} evidence: {md(c['threshold']['note'])}")
@@ -52,11 +55,13 @@ def render(report: Report) -> str:
             found = [f for f in a.findings if f.pack == p["id"]]
             s = score(found)
             counts = " | ".join(str(sum(1 for f in found if f.status == o)) for o in OUTCOMES)
-            lines.append(f"| [{md(a.id)}](#{anchor(a.id)}) {md(a.title)} | {md(a.signed or 'not signed')} | {s} | {s.unknown:.0f}% | {counts} |")
+            label = f" **{md(a.status)}**" if a.provisional else ""
+            lines.append(f"| [{md(a.id)}](#{anchor(a.id)}){label} {md(a.title)} | {md(a.signed or 'not signed')} | {s} | {s.unknown:.0f}% | {counts} |")
         lines.append("")
     for a in report.agreements:
         signed = f", signed {md(a.signed)}" if a.signed else ""
-        lines += [f"## {md(a.id)}", "", f"{md(a.title)} ({md(a.kind)}{signed}); facts: {code(a.file)}."]
+        lines += [f"## {md(a.id)}" + (f" ({md(a.status)})" if a.provisional else ""), "",
+                  f"{md(a.title)} ({md(a.kind)}{signed}{'; ' + md(a.standing) if a.standing else ''}); facts: {code(a.file)}."]
         for pack in packs:
             found = [f for f in a.findings if f.pack == pack]
             if not found:

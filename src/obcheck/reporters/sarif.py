@@ -49,10 +49,10 @@ def render(report: Report) -> str:
             path, _, line = f.location.rpartition(":")
             results.append({
                 "ruleId": rule_id, "level": level(f),
-                "message": {"text": f"{a.id}: {f.status}" + (f" ({f.bound})" if f.bound else "") + f": {f.message}"
+                "message": {"text": f"{a.id}{' (' + a.status + ')' if a.provisional else ''}: {f.status}" + (f" ({f.bound})" if f.bound else "") + f": {f.message}"
                             + (f" Missing facts: {', '.join(f.missing)}." if f.missing else "")},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(path)}, "region": {"startLine": int(line)}}}],
-                "properties": {"agreement": a.id, "status": f.status, "floor": f.floor, "ceiling": f.ceiling},
+                "properties": {"agreement": a.id, "status": f.status, "floor": f.floor, "ceiling": f.ceiling, "agreement_status": a.status},
             })
     sarif = {
         "$schema": SCHEMA, "version": "2.1.0",

@@ -28,7 +28,8 @@ class Reporter:
     def agreement(self, item: AgreementReport | Rendered) -> str:
         assert isinstance(item, AgreementReport)
         signed = f", signed {item.signed}" if item.signed else ""
-        lines = [visible(f"{item.id}: {item.title} ({item.kind}{signed})")]
+        standing = f"; {item.standing}" if item.standing else ""
+        lines = [visible(f"{item.id}: {item.title} ({item.kind}{signed}{standing})")]
         points = scores(item)
         for pack, s in points.items():
             found = [f for f in item.findings if f.pack == pack]
@@ -52,6 +53,9 @@ class Reporter:
         lines = [f"    {word} {visible(f.rule)} [{f.severity}] {visible(f.location)}"]
         if f.bound:
             lines.append(f"             unknown — {visible(f.bound)}")
+        for c in f.contested:
+            readings = " or ".join(f"{show_value(v['value'])} ({v['source']}, {v['reliability']}: {v['outcome']})" for v in c["values"])
+            lines.append(visible(f"             contested: {c['fact']} is {readings}"))
         lines.append(f"             {visible(f.message)}")
         if f.missing and not f.bound:
             lines.append(f"             missing: {', '.join(f.missing)}")
@@ -59,7 +63,7 @@ class Reporter:
             for e in f.evidence:
                 clause = f", {e['clause']}" if e.get("clause") else ""
                 lines.append(visible(f"             {e['fact']} = {show_value(e['value'])}: \"{e['quote']}\" "
-                                     f"({e['source']['title']}{clause}; {e['evidence_level']})"))
+                                     f"({e['source']['title']}{clause}; {e['evidence_level']}, {e['source']['reliability']})"))
             c = f.criterion
             lines.append(visible(f"             the criterion ({c['section']}; {c['evidence_level']}): \"{c['quote']}\""))
             if c["threshold"]["caveat"]:
