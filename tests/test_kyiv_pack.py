@@ -167,3 +167,23 @@ def test_every_fact_value_cites_a_source_url() -> None:
             assert fact.source.url.startswith(("https://", "http://")) and fact.evidence.quote, (file.name, fact.path)
             assert fact.evidence.evidence in ("text", "official", "secondary")
         assert all(note.strip() for note in agreement.unverified.values()), file.name
+
+
+# Outlets that are state-controlled (of a non-party) or partisan: a criterion may cite one only with its reliability shown.
+PARTISAN_DOMAINS = ("tass.com", "rt.com", "pravda.ru", "voltairenet.org", "larouchepub.com", "natowatch.org", "ukraina.ru", "sputnik")
+
+
+@pytest.mark.parametrize("rule", kyiv_rules(), ids=lambda r: r.id)
+def test_no_criterion_cites_a_partisan_outlet_without_its_reliability(rule: Any) -> None:
+    from urllib.parse import urlparse
+
+    host = urlparse(rule.criterion.url).hostname or ""
+    if any(host == d or host.endswith("." + d) or d in host for d in PARTISAN_DOMAINS):
+        assert rule.criterion.reliability == "partisan", (rule.id, host)
+        assert rule.criterion.evidence_note, rule.id
+
+
+def test_the_compact_rules_cite_at_most_two_partisan_outlets() -> None:
+    """Seven rules cited tass, rt, pravda.ru, voltairenet, larouchepub or natowatch; five now cite the Compact's own
+    text or reputable reporting, two keep a partisan source (none other found), marked so."""
+    assert sorted(r.id for r in kyiv_rules() if r.criterion.reliability == "partisan") == ["extended-guarantees-on-aggression", "un-endorsement"]

@@ -115,6 +115,8 @@ class Criterion(StrictModel):
     url: str
     evidence_level: Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only"]
     evidence_note: str | None = None
+    # the cited source's reliability class (docs/fact-files.md); a partisan or state-controlled outlet must say so
+    reliability: Literal["own-text", "official", "reputable", "partisan"] | None = None
 
     @property
     def secondary_only(self) -> bool:

@@ -37,7 +37,8 @@ def _finding(f: Finding) -> list[str]:
         clause = f", {md(e['clause'])}" if e.get("clause") else ""
         source = link(e["source"]["title"], e["source"]["url"])
         lines.append(f"  - {code(e['fact'])} = {md(show_value(e['value']))}: \"{md(e['quote'])}\" ({source}{clause}; {md(e['evidence_level'])}, {md(e['source']['reliability'])})")
-    lines.append(f"  - criterion: {md(c['section'])} ({link('source', c['url'])}; {md(c['evidence_level'])}{secondary})")
+    trust = f", {md(c['reliability'])} source" if c.get("reliability") else ""
+    lines.append(f"  - criterion: {md(c['section'])} ({link('source', c['url'])}; {md(c['evidence_level'])}{trust}{secondary})")
     if c["threshold"]["caveat"]:
         lines.append(f"  - caveat: the met threshold rests on {md(c['threshold']['level'])} evidence: {md(c['threshold']['note'])}")
     return lines

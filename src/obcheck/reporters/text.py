@@ -65,7 +65,8 @@ class Reporter:
                 lines.append(visible(f"             {e['fact']} = {show_value(e['value'])}: \"{e['quote']}\" "
                                      f"({e['source']['title']}{clause}; {e['evidence_level']}, {e['source']['reliability']})"))
             c = f.criterion
-            lines.append(visible(f"             the criterion ({c['section']}; {c['evidence_level']}): \"{c['quote']}\""))
+            trust = f", {c['reliability']} source" if c.get("reliability") else ""
+            lines.append(visible(f"             the criterion ({c['section']}; {c['evidence_level']}{trust}): \"{c['quote']}\""))
             if c["threshold"]["caveat"]:
                 lines.append(visible(f"             caveat: the met threshold rests on {c['threshold']['level']} evidence: {c['threshold']['note']}"))
         return lines
