@@ -56,10 +56,10 @@ def stages(folder: Path) -> dict[str, float]:
     """obcheck's own stages on the same files, each timed on its own, agreement by agreement as the command
     streams them (holding every parsed file at once, as an earlier version did, made garbage collection
     dominate and grow faster than N)."""
-    from obcheck.checker import agreement_report
     from obcheck.compiler import compile_rules
     from obcheck.engine import DurableEngine
     from obcheck.facts import load_agreement
+    from obcheck.findings import agreement_report
     from obcheck.reporters.json_report import line
     from obcheck.rules import load_catalogue
     from obcheck.source import parse, read_text
@@ -78,7 +78,7 @@ def stages(folder: Path) -> dict[str, float]:
         t1 = clock()
         agreement = load_agreement(file, catalogue.vocabulary, text)  # parses again: validate is the difference
         t2 = clock()
-        outcomes = engine.evaluate(agreement.id, agreement.values)
+        outcomes = engine.truths(agreement.id, agreement.values)
         t3 = clock()
         report = agreement_report(agreement, rules, outcomes)
         t4 = clock()

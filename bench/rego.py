@@ -19,8 +19,31 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from obcheck.compiler import normalise  # noqa: E402
-from obcheck.rules import All, Condition, Not, Predicate, Rule, load_catalogue  # noqa: E402
+from obcheck.compiler import _Compiler, compile_rules, engine_values
+from obcheck.operators import OPERATORS
+from obcheck.rules import All, Condition, Not, Predicate, Rule, load_catalogue
+
+
+class _Props(_Compiler):
+    """The compiler's property names, so the Rego input is the durable engine fact without its discriminator."""
+
+
+def _dnf(test: Any) -> list[list[str]]:
+    """A test as alternatives of conjunctions of Rego expressions."""
+    if test is None:
+        return []
+    if test[0] == "cmp":
+        _, prop, op, constant = test
+        return [[f"input[{json.dumps(prop)}] {op} {json.dumps(constant)}"]]
+    if test[0] == "ex":
+        return [[f"input[{json.dumps(test[1])}]"]]
+    parts = [_dnf(t) for t in test[1]]
+    if test[0] == "or":
+        return [alt for p in parts for alt in p]
+    out: list[list[str]] = [[]]
+    for p in parts:
+        out = [a + b for a in out for b in p]
+    return out
 
 
 class _Rego:
@@ -36,8 +59,8 @@ class _Rego:
         """Emit t_<name> and f_<name> for a condition; return the name."""
         name = self.name()
         if isinstance(cond, Predicate):
-            for want, body in ((True, self.test(cond, vocab, True)), (False, self.test(cond, vocab, False))):
-                if body:
+            for want in (True, False):
+                for body in self.test(cond, vocab, want):
                     self.lines.append(f"{'t' if want else 'f'}_{name} if {{ {body} }}")
             return name
         if isinstance(cond, Not):
@@ -50,25 +73,10 @@ class _Rego:
         self.lines += [f"{some}_{name} if {some}_{p}" for p in parts]
         return name
 
-    def test(self, pred: Predicate, vocab: Any, want: bool) -> str | None:
-        spec = vocab.paths[pred.path]
-        key = json.dumps(pred.path)
-        if pred.op == "exists":
-            return f"input[{key}]" if want else None
-        if pred.op == "contains":
-            member = json.dumps(f"{pred.path}.has_{spec.values.index(pred.value)}")
-            return f"input[{member}] == {json.dumps(want)}"
-        op, value = pred.op, pred.value
-        if op in ("not_equals", "not_in"):
-            op, want = ("equals" if op == "not_equals" else "in"), not want
-        if op == "equals":
-            return f"input[{key}] {'==' if want else '!='} {json.dumps(normalise(vocab, pred.path, value))}"
-        if op == "in":
-            values = json.dumps([normalise(vocab, pred.path, v) for v in value])
-            return f"input[{key}] in {values}" if want else f"x := input[{key}]; not x in {values}"
-        bound = json.dumps(normalise(vocab, pred.path, value))
-        cmp = {("at_least", True): ">=", ("at_least", False): "<", ("at_most", True): "<=", ("at_most", False): ">"}[(op, want)]
-        return f"input[{key}] {cmp} {bound}"
+    def test(self, pred: Predicate, vocab: Any, want: bool) -> list[str]:
+        """The operator's engine-neutral test (obcheck.operators), as Rego bodies: one per alternative."""
+        props = _Props(vocab)
+        return [" ; ".join(body) for body in _dnf(OPERATORS[pred.op].test(props, pred.path, pred.value, want))]
 
     def rule(self, index: int, rule: Rule, vocab: Any) -> None:
         aw = self.cond(rule.applies_when, vocab) if rule.applies_when else None
@@ -94,18 +102,23 @@ def policy(rules: list[Rule], vocab: Any) -> str:
 
 
 def engine_input(data: dict[str, Any], rules: list[Rule], vocab: Any) -> dict[str, Any]:
-    """Verified values only, normalised as obcheck normalises them for durable_rules."""
-    out: dict[str, Any] = {}
-    for path, entry in (data.get("facts") or {}).items():
-        if entry.get("evidence") == "unverified" or path not in vocab.paths or "value" not in entry:
-            continue
-        spec = vocab.paths[path]
-        if spec.type == "list":
-            for i, member in enumerate(spec.values):
-                out[f"{path}.has_{i}"] = member in entry["value"]
-        else:
-            out[path] = normalise(vocab, path, entry["value"])
-    return out
+    """Verified values only, as obcheck gives them to durable_rules (every property any rule reads)."""
+    values = {
+        path: entry["value"] for path, entry in (data.get("facts") or {}).items()
+        if entry.get("evidence") != "unverified" and path in vocab.paths and "value" in entry
+    }
+    return engine_values(_reads(rules, vocab), values, vocab)
+
+
+def _reads(rules: list[Rule], vocab: Any) -> tuple[Any, ...]:
+    key = id(rules)
+    if key not in _READS:
+        compiled = compile_rules(rules, vocab)
+        _READS[key] = tuple({r.prop: r for c in compiled.rules for r in c.reads}.values())
+    return _READS[key]
+
+
+_READS: dict[int, tuple[Any, ...]] = {}
 
 
 def main() -> None:

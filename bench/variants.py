@@ -16,10 +16,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from obcheck.compiler import Compiled, CompiledRule, compile_rules, engine_fact  # noqa: E402
-from obcheck.engine import DurableEngine, durable_rules_engine  # noqa: E402
-from obcheck.facts import load_agreement  # noqa: E402
-from obcheck.rules import load_catalogue  # noqa: E402
+from obcheck.compiler import Compiled, CompiledRule, compile_rules, engine_fact
+from obcheck.engine import DurableEngine, durable_rules_engine
+from obcheck.facts import load_agreement
+from obcheck.rules import load_catalogue
 
 
 def sharded(compiled: Compiled) -> Compiled:
@@ -46,6 +46,7 @@ def per_fact(engine: DurableEngine) -> Callable[[str, dict[str, Any]], dict[tupl
 def retracting(engine: DurableEngine, vocabulary: Any) -> Callable[[str, dict[str, Any]], dict[tuple[str, str], str]]:
     """One session for the whole run; each agreement's facts are retracted after use instead of deleting its session."""
     from obcheck.engine import _resolve
+    from obcheck.outcomes import outcome
 
     def evaluate(agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], str]:
         fired: dict[str, set[str]] = {}
@@ -54,10 +55,10 @@ def retracting(engine: DurableEngine, vocabulary: Any) -> Callable[[str, dict[st
             for fact in facts:
                 fact["sid"] = "run"
             for _, name in engine.fire(shard, facts, agreement_id):
-                crit, _, outcome = name.rpartition("|")
-                fired.setdefault(crit, set()).add(outcome)
+                crit, _, condition = name.rpartition("|")
+                fired.setdefault(crit, set()).add(condition)
             durable_rules_engine.retract_facts(engine._handles[shard], json.dumps(facts, ensure_ascii=False))
-        return {(r.pack, r.rule): _resolve(r.crit, agreement_id, fired.get(r.crit, set())) for r in engine.compiled.rules}
+        return {(r.pack, r.rule): str(outcome(_resolve(r, agreement_id, fired.get(r.crit, set())))) for r in engine.compiled.rules}
 
     return evaluate
 

@@ -81,6 +81,19 @@ def test_pytest_collects_rule_cases(pytestconfig: pytest.Config) -> None:
     assert "9 tests collected" in done.stdout
 
 
+def test_another_project_with_a_cases_file_collects_normally(tmp_path: Path) -> None:
+    """The plugin is installed globally; a project that is not an obcheck rule pack must not notice it."""
+    import subprocess
+    import sys
+
+    write(tmp_path / "foo.cases.yaml", "whatever: [1, 2]\n")
+    write(tmp_path / "test_one.py", "def test_one():\n    assert 1 + 1 == 2\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout and "error" not in done.stdout.lower()
+
+
 def test_generated_docs_and_schemas_are_current() -> None:
     result = cli("docs", "--check")
     assert result.exit_code == 0, result.stdout
@@ -126,6 +139,25 @@ def test_new_rule_and_agreement_are_valid_as_written(tmp_path: Path) -> None:
     assert tested.exit_code == 0, tested.stdout
     again = cli("new", "rule", "mini", "my-criterion", "--rules", pack)
     assert again.exit_code == 2 and "already exists; not overwritten" in again.stderr
+
+
+def test_new_pack_then_rule_in_a_fresh_rules_folder(tmp_path: Path) -> None:
+    """`new pack` gives a pack that loads with no rules (a warning, not an error); `new rule` fills it, with the
+    schema modeline in both starter files."""
+    rules = tmp_path / "rules"
+    write(rules / "vocabulary.yaml", (MINI / "vocabulary.yaml").read_text())
+    fact_file(tmp_path / "facts" / "a.yaml", id="a-2024")
+    assert cli("new", "pack", "my-standard", "--rules", rules).exit_code == 0
+    empty = cli("validate", tmp_path / "facts", "--rules", rules)
+    assert empty.exit_code == 0 and "warning: pack 'my-standard' has no rules yet" in empty.stderr
+    assert cli("check", tmp_path / "facts", "--rules", rules).exit_code == 0  # an empty pack fails no command
+    assert cli("new", "rule", "my-standard", "first-criterion", "--rules", rules).exit_code == 0
+    for name in ("first-criterion.yaml", "first-criterion.cases.yaml"):
+        first = (rules / "my-standard" / name).read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=../../docs/schemas/"), name
+    tested = cli("test", "--rules", rules, "--coverage", "--min-coverage", "100")
+    assert tested.exit_code == 0, tested.stdout
+    assert cli("new", "pack", "my-standard", "--rules", rules).exit_code == 2  # never overwritten
 
 
 def test_custom_pack_example_prints_its_expected_output(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,7 @@ def test_json_report_shape_and_byte_identical_runs(corpus: Path) -> None:
     second = cli("check", corpus, "--rules", MINI, "--format", "json")
     assert first.exit_code == 0 and first.stdout == second.stdout
     data = json.loads(first.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["packs"] == [{"id": "mini", "version": "0.1", "title": "A small pack the tests use to exercise every operator", "rules": 2}]
     simple_rule = next(r for r in data["rules"] if r["rule"] == "simple")  # what every agreement shares, stated once
     assert simple_rule["pack"] == "mini" and simple_rule["expected"] == "demo.flag is true"
@@ -44,15 +44,16 @@ def test_json_report_shape_and_byte_identical_runs(corpus: Path) -> None:
     assert b["sources"][fact["source"]]["url"] == "https://example.org/s1"
     operators = next(f for f in b["findings"] if f["rule"] == "operators")
     assert operators["status"] == "unknown" and operators["missing"] == ["demo.code", "demo.day", "demo.hours", "demo.share", "demo.tags"]
-    assert set(simple) == {"rule", "pack", "status", "message", "actual", "evidence", "missing", "location"}
+    assert set(simple) == {"rule", "pack", "status", "message", "actual", "evidence", "missing", "location",
+                           "floor", "ceiling", "needs", "may_not_apply"}
 
 
 def test_text_report_lists_gaps_with_locations(corpus: Path) -> None:
-    result = cli("check", corpus, "--rules", MINI)
+    result = cli("check", corpus, "--rules", MINI, "-v")
     assert result.exit_code == 0
     assert "b-2024: Test agreement (bilateral-agreement, signed 2024-05-31)" in result.stdout
-    assert "  GAP      simple [low] " in result.stdout and "b.yaml:9" in result.stdout
-    assert "missing: demo.code, demo.day, demo.hours, demo.share, demo.tags" in result.stdout
+    assert "    GAP      simple [low] " in result.stdout and "b.yaml:9" in result.stdout
+    assert "unknown — gap at worst, partial at best; partial needs demo.code, demo.day, demo.hours, demo.tags; it may not apply" in result.stdout
     assert result.stdout.rstrip().endswith("1 met, 0 partial, 1 gap, 2 unknown, 0 not_applicable")
 
 
@@ -71,7 +72,7 @@ def test_output_file_is_written_whole_and_replaced(corpus: Path, tmp_path: Path)
     out = tmp_path / "report.json"
     out.write_text("previous")
     assert cli("check", corpus, "--rules", MINI, "--format", "json", "--output", out).exit_code == 0
-    assert json.loads(out.read_text())["schema_version"] == 2
+    assert json.loads(out.read_text())["schema_version"] == 3
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
 
 
@@ -95,7 +96,7 @@ def test_without_durable_obcheck_says_so_and_runs_on_the_interpreter(corpus: Pat
     monkeypatch.setattr(durable, "IMPORT_ERROR", "ImportError: simulated")
     result = cli("check", corpus, "--rules", MINI, "--format", "json")
     assert result.exit_code == 0
-    assert "durable_rules is not available here (ImportError: simulated); running on the Python interpreter" in result.stderr
+    assert "the durable engine is not available here (ImportError: simulated); running on the python engine" in result.stderr
     assert json.loads(result.stdout)["tool"]["engine"] == "python"
 
 
@@ -138,3 +139,27 @@ def test_pack_option_selects_packs(corpus: Path) -> None:
     assert [p["id"] for p in data["packs"]] == ["mini"]
     wrong = cli("check", corpus, "--rules", MINI, "--pack", "minni")
     assert wrong.exit_code == 2 and "no pack 'minni' (did you mean 'mini'?)" in wrong.stderr
+
+
+def test_a_dash_reads_one_fact_file_from_standard_input() -> None:
+    from click.testing import CliRunner
+
+    from obcheck.cli import main
+
+    text = (ROOT / "tests" / "fixtures" / "corpus" / "beta-2025.yaml").read_text()
+    result = CliRunner().invoke(main, ["check", "-", "--rules", str(MINI), "--format", "json"], input=text)
+    assert result.exit_code == 0, result.stderr
+    (agreement,) = json.loads(result.stdout)["agreements"]
+    assert agreement["id"] == "beta-2025" and agreement["file"] == "<stdin>"
+    bad = CliRunner().invoke(main, ["check", "-", "--rules", str(MINI)], input="id: [x\n")
+    assert bad.exit_code == 2 and bad.stderr.startswith("<stdin>:2:1: YAML syntax error")
+
+
+def test_the_pre_commit_hooks_name_real_commands() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"obcheck-validate", "obcheck-test"}
+    for hook in hooks:
+        command = hook["entry"].split()[1]
+        assert cli(command, "--help").exit_code == 0

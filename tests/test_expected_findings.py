@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from obcheck.cases import load_expected
-from obcheck.checker import load_all, make_engine
+from obcheck.engines import make_engine
 from obcheck.rules import load_catalogue
+from obcheck.run import load_all
 from tests.conftest import ROOT
 
 EXPECTED = sorted((ROOT / "tests" / "expected").glob("*.yaml"))

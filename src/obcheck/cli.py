@@ -1,84 +1,97 @@
-"""The command line: parses options, runs the checker, writes output atomically, maps outcomes to exit codes."""
+"""The command line: parses options, calls the library, writes output atomically, maps results to exit codes."""
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 import signal
 import sys
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from obcheck import __version__
-from obcheck.errors import InputError, InternalError
+from obcheck.engines import DEFAULT_ENGINE, ENGINES
+from obcheck.errors import Diagnostic, InputError, InternalError
+from obcheck.model import FAIL_ON
 from obcheck.reporters import FORMATS
+from obcheck.reporters.matrix import MATRIX_FORMATS, SORTS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-FAIL_ON = {"gap": ("gap",), "partial": ("gap", "partial"), "unknown": ("gap", "partial", "unknown"), "never": ()}
+_DEBUG = {"on": False}  # set by `obcheck --debug`: print an internal error's traceback instead of filing it
 
 
-def _input_error(exc: InputError, written: bool = False) -> NoReturn:
-    for diagnostic in exc.diagnostics:
+def _echo_errors(diagnostics: list[Diagnostic], what: str) -> NoReturn:
+    for diagnostic in diagnostics:
         click.echo(str(diagnostic), err=True)
-    n = len(exc.diagnostics)
-    what = "the good files were reported (--keep-going)" if written else "nothing was evaluated or written"
+    n = len(diagnostics)
     click.echo(f"obcheck: {n} error{'s' if n != 1 else ''}; {what}", err=True)
     sys.exit(EXIT_INPUT)
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where the program stands so that cleanup (the temporary output file) runs."""
+    """SIGTERM or SIGHUP, raised where the program stands so that cleanup (the temporary output file) runs."""
 
 
 def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated
+    raise Terminated(signum)
+
+
+def _crash(exc: BaseException) -> NoReturn:
+    """An unexpected exception: one line naming it and where it happened, the traceback filed (or printed with
+    --debug), exit 3, so CI can tell a crash from findings."""
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    if _DEBUG["on"]:
+        click.echo(text, err=True, nl=False)
+        where = ""
+    else:
+        frames = traceback.extract_tb(exc.__traceback__)
+        at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+        try:
+            fd, path = tempfile.mkstemp(prefix="obcheck-crash-", suffix=".txt")
+            with open(fd, "w", encoding="utf-8") as handle:
+                handle.write(f"obcheck {__version__}\n{' '.join(sys.argv)}\n\n{text}")
+            where = f"{at}; traceback in {path} (--debug prints it)"
+        except OSError:
+            where = f"{at} (--debug prints the traceback)"
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    click.echo(f"obcheck: internal error: {type(exc).__name__}: {detail}{where}; please report it with the command you ran", err=True)
+    sys.exit(EXIT_INTERNAL)
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Bad input -> located messages and exit 2; a broken invariant -> exit 3; never a traceback."""
-    import functools
+    """Bad input -> located messages and exit 2; anything unexpected -> one line and exit 3; never a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        signal.signal(signal.SIGTERM, _terminate)
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _terminate)
         try:
             return func(*args, **kwargs)
         except InputError as exc:
-            _input_error(exc)
+            _echo_errors(exc.diagnostics, "nothing was evaluated or written")
         except InternalError as exc:
             click.echo(f"obcheck: internal error: {exc}", err=True)
             click.echo("obcheck: this is a bug in obcheck or its engine; please report it with the command you ran", err=True)
             sys.exit(EXIT_INTERNAL)
         except (KeyboardInterrupt, Terminated) as exc:
+            from obcheck.output import remove_pending
+
+            remove_pending()
             click.echo("obcheck: interrupted; no output written, any earlier output file is unchanged", err=True)
-            sys.exit(143 if isinstance(exc, Terminated) else 130)
+            sys.exit(130 if isinstance(exc, KeyboardInterrupt) else 128 + int(exc.args[0]))
+        except click.ClickException:
+            raise  # usage errors: click prints them and exits 2
+        except Exception as exc:  # noqa: BLE001 - the promise is exit 3 and one line, whatever broke
+            _crash(exc)
 
     return wrapper
-
-
-def write_output(text: str | Iterable[str], output: Path | None) -> None:
-    """Write the output whole or not at all. Pieces go to a temporary file first: an error or a signal while
-    they are produced leaves an earlier --output file (or standard output) untouched. Memory stays flat."""
-    directory = output.parent if output is not None and str(output.parent) else Path(tempfile.gettempdir() if output is None else ".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name if output else 'obcheck'}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            for piece in [text] if isinstance(text, str) else text:
-                handle.write(piece)
-            if output is not None:  # durable before it replaces the old file; for stdout it is only a buffer
-                handle.flush()
-                os.fsync(handle.fileno())
-        if output is not None:
-            os.replace(tmp, output)
-            return
-        with open(tmp, encoding="utf-8") as handle:
-            while block := handle.read(1 << 20):
-                click.echo(block, nl=False)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 class _Bar:
@@ -106,14 +119,46 @@ class _Bar:
                 self._progress = None
 
 
-def _run(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, **kwargs: Any) -> Any:
-    from obcheck.checker import default_facts, default_rules, run_check
-
-    return run_check(_paths(paths, default_facts), _paths(rules, default_rules), engine_name, progress=_Bar(), **kwargs)
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
 
 
-def _paths(values: tuple[Path, ...], default: Callable[[], list[Path]]) -> list[Path]:
-    return list(values) if values else default()
+def _packs_of(packs: tuple[str, ...]) -> tuple[str, ...]:
+    """Configured packs name packs of the configured rules: with --rules on the command line (and no --pack), every
+    pack of those rules is reported, as it would be without a configuration."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or "rules" not in ctx.params:
+        return packs
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source("rules") is ParameterSource.COMMANDLINE and ctx.get_parameter_source("packs") is ParameterSource.DEFAULT_MAP:
+        return ()
+    return packs
+
+
+def _start(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, **kwargs: Any) -> Any:
+    from obcheck.run import default_facts, default_rules, paths_or, start
+
+    if "packs" in kwargs:
+        kwargs["packs"] = _packs_of(tuple(kwargs["packs"]))
+    return start(paths_or(paths, default_facts), paths_or(rules, default_rules), engine_name, progress=_Bar(), warn=_warn, **kwargs)
+
+
+def _check_output(output: Path | None, paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
+    """Before any work: the output must not be one of the run's inputs, nor a folder, nor in a missing folder."""
+    from obcheck.output import check_target
+    from obcheck.run import default_facts, default_rules, input_files, paths_or
+
+    if output is not None:
+        check_target(output, input_files(paths_or(paths, default_facts), paths_or(rules, default_rules)))
+
+
+def _report(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, **kwargs: Any) -> Any:
+    """A whole run in memory; any bad fact file is an input error (for commands that need every agreement)."""
+    report = _start(paths, rules, engine_name, **kwargs).report()
+    if report.errors:
+        raise InputError(report.errors)
+    return report
 
 
 pack_option = click.option("--pack", "packs", multiple=True, help="Only this pack (repeatable). Default: every pack found.")
@@ -121,62 +166,121 @@ rules_option = click.option(
     "--rules", "rules", multiple=True, type=click.Path(path_type=Path),
     help="A rule pack folder, or a folder of packs with vocabulary.yaml (repeatable). Default: the repository's rules/.",
 )
+engine_option = click.option(
+    "--engine", "engine_name", default=DEFAULT_ENGINE, show_default=True, type=click.Choice(list(ENGINES)),
+    help="; ".join(f"{e.name}: {e.help}" for e in ENGINES.values()) + ".",
+)
+output_option = click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+                             help="Write here (atomically) instead of standard output.")
+select_option = click.option("--select", multiple=True, help="Only these rules: ids, PACK/ID or globs (comma list or repeated).")
+ignore_option = click.option("--ignore", multiple=True, help="Not these rules: ids, PACK/ID or globs (comma list or repeated).")
+color_option = click.option("--color", default="auto", show_default=True, type=click.Choice(["auto", "always", "never"]),
+                            help="Colour on a terminal (auto honours NO_COLOR and TERM=dumb).")
+jobs_option = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+                           help="Worker processes; the output is identical to --jobs 1.")
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeatable options that also take comma lists: --status gap,partial --status unknown."""
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _choices(values: tuple[str, ...], allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
+    from obcheck.errors import did_you_mean
+
+    items = _split(values)
+    for item in items:
+        if item not in allowed:
+            raise click.BadParameter(f"{item!r} is not one of {', '.join(allowed)}{did_you_mean(item, allowed)}", param_hint=option)
+    return items
+
+
+def _colour(choice: str, output: Path | None) -> bool:
+    """--color: always, never, or (auto) on a terminal that is not dumb, unless NO_COLOR is set."""
+    if choice != "auto":
+        return choice == "always"
+    return (output is None and sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            and os.environ.get("TERM") != "dumb")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="obcheck")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="On an internal error, print the traceback instead of filing it.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Settings file (default: the nearest obcheck.toml, or pyproject.toml with [tool.obcheck], upwards).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, config_file: Path | None, isolated: bool) -> None:
     """Check agreements against the obligations a standard demands.
 
     Rules (rules/) encode a standard's criteria; fact files (facts/) record what each agreement says,
     each fact with its source. Every rule gets exactly one outcome per agreement:
     met, partial, gap, unknown (a needed fact is absent or unverified) or not_applicable.
     """
+    _DEBUG["on"] = debug
+    try:  # every relative path and default folder depends on it
+        cwd = Path(os.getcwd())
+    except OSError:
+        click.echo("obcheck: the working folder no longer exists (deleted?); change to an existing folder", err=True)
+        sys.exit(EXIT_INPUT)
+    from obcheck import config
 
-
-jobs_option = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
-                           help="Worker processes; the output is identical to --jobs 1.")
+    try:
+        settings = config.load(None if isolated else config_file or config.find(cwd))
+    except InputError as exc:
+        _echo_errors(exc.diagnostics, "nothing was evaluated or written")
+    ctx.obj = settings
+    ctx.default_map = settings.default_map()
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(list(FORMATS)), help="Output format.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of standard output.")
+@output_option
 @click.option("--fail-on", default="never", show_default=True, type=click.Choice(list(FAIL_ON)),
               help="Exit 1 when any finding is at or above this status (gap > partial > unknown).")
-@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]),
-              help="durable: the durable_rules engine. python: obcheck's own interpreter of the same rules.")
+@engine_option
 @jobs_option
-@click.option("--keep-going", is_flag=True, help="Report the good files even when some are bad (still exits 2).")
+@click.option("--keep-going", is_flag=True, help="Report the good files even when some are bad, listing the bad ones (still exits 2).")
 @pack_option
+@select_option
+@ignore_option
+@click.option("--status", multiple=True, help="Only findings with these outcomes (comma list or repeated), e.g. gap,partial.")
+@click.option("--severity", multiple=True, help="Only findings of these severities (comma list or repeated), e.g. critical,high.")
+@click.option("--quiet", "-q", is_flag=True, help="Text: the summary per agreement and pack only.")
+@click.option("--verbose", "-v", is_flag=True, help="Text: every finding, with the agreement's quotes and the criterion's words.")
+@color_option
 @guarded
 def check(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
-    jobs: int, keep_going: bool, packs: tuple[str, ...],
+    jobs: int, keep_going: bool, packs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
+    status: tuple[str, ...], severity: tuple[str, ...], quiet: bool, verbose: bool, color: str,
 ) -> None:
-    """Report the gaps of each agreement (fact files or folders; default: the repository's facts/)."""
-    from obcheck.reporters import chunks, line_renderer
+    """Report the gaps of each agreement (fact files or folders; default: the repository's facts/).
+    Settings come from obcheck.toml or [tool.obcheck] in pyproject.toml (`obcheck config` shows them); flags win."""
+    from obcheck.model import OUTCOMES
+    from obcheck.output import AtomicOutput
+    from obcheck.reporters import emit, line_renderer, reporter
 
-    render = line_renderer(fmt) if jobs > 1 else None
-    report = _run(paths, rules, engine_name, jobs=jobs, keep_going=keep_going, packs=packs, render=render)
-    if keep_going:
-        errors: list[Any] = []
-        write_output(_collecting(chunks(fmt, report), errors), output)
-        if errors:
-            _input_error(InputError(errors), written=True)
-    else:
-        write_output(chunks(fmt, report), output)
-    if report.statuses & set(FAIL_ON[fail_on]):
+    if quiet and verbose:
+        raise click.UsageError("use either --quiet or --verbose")
+    statuses = _choices(status, tuple(OUTCOMES), "--status")
+    severities = _choices(severity, ("critical", "high", "medium", "low"), "--severity")
+    keep = (lambda f: (not statuses or f.status in statuses) and (not severities or f.severity in severities)) if statuses or severities else None
+    _check_output(output, paths, rules)
+    render = line_renderer(fmt) if jobs > 1 and keep is None else None  # filtered findings are rendered here
+    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, select=_split(select), ignore=_split(ignore))
+    detail = "summary" if quiet else "verbose" if verbose else "default"
+    with AtomicOutput(output) as out:
+        summary = emit(run.items, run.header, reporter(fmt, detail=detail, color=_colour(color, output), fail_on=fail_on),
+                       out.write, keep_going, keep)
+        if summary.errors and not keep_going:
+            out.discard()
+    if summary.errors:
+        _echo_errors(summary.errors, "the good files were reported (--keep-going)" if keep_going else "nothing was written")
+    if summary.fails(fail_on):
         sys.exit(EXIT_FINDINGS)
-
-
-def _collecting(pieces: Iterable[str], errors: list[Any]) -> Iterable[str]:
-    """Under --keep-going the bad files' errors end the stream; keep them and finish the output."""
-    try:
-        yield from pieces
-    except InputError as exc:
-        errors.extend(exc.diagnostics)
 
 
 @main.command()
@@ -186,10 +290,11 @@ def _collecting(pieces: Iterable[str], errors: list[Any]) -> Iterable[str]:
 def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
     """Check rules and fact files without evaluating them, and lint the rules (unsatisfiable or
     unfailable conditions, missing cases, rule ids reused across packs)."""
-    from obcheck.checker import default_facts, default_rules, validate as run_validate
     from obcheck.lint import lint
+    from obcheck.run import default_facts, default_rules, paths_or
+    from obcheck.run import validate as run_validate
 
-    catalogue, count = run_validate(_paths(paths, default_facts), _paths(rules, default_rules))
+    catalogue, count = run_validate(paths_or(paths, default_facts), paths_or(rules, default_rules))
     errors, warnings = lint(catalogue)
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -199,53 +304,49 @@ def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
     click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths")
 
 
+class _Percent(click.FloatRange):
+    """0 to 100. FloatRange alone lets nan through (every comparison with nan is false), and a gate of nan never fails."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number between 0 and 100", param, ctx)
+        return number
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
 @click.option("--expected", "expected_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of expected-findings files. Default: tests/expected/ of the repository (when --rules is not given).")
-@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@engine_option
 @click.option("--coverage", is_flag=True, help="Show, per rule, which outcomes its cases reach.")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when outcome coverage is below this percentage.")
+@click.option("--min-coverage", type=_Percent(0, 100), help="Fail when outcome coverage is below this percentage.")
 @guarded
 def test_command(
     paths: tuple[Path, ...], rules: tuple[Path, ...], expected_dir: Path | None, engine_name: str, coverage: bool, min_coverage: float | None
 ) -> None:
     """Run every rule's cases and every agreement's expected findings; exit 1 on a failure."""
-    from obcheck.cases import run_cases, run_expected
-    from obcheck.checker import default_expected, default_facts, default_rules, load_all, make_engine
+    from obcheck.cases import report_lines, run_cases, run_expected
+    from obcheck.engines import make_engine
     from obcheck.rules import load_catalogue
+    from obcheck.run import default_expected, default_facts, default_rules, load_all, paths_or
 
-    catalogue = load_catalogue(_paths(rules, default_rules))
-    engine = make_engine(engine_name, catalogue)
+    catalogue = load_catalogue(paths_or(rules, default_rules))
+    engine = make_engine(engine_name, catalogue, _warn)
     try:
         run = run_cases(catalogue, engine)
         # the repository's expected findings belong to its own rules: not run against other --rules
         folder = expected_dir or (default_expected() if not rules else None)
         expected = sorted(folder.glob("*.yaml")) if folder and folder.is_dir() else []
         if expected:
-            agreements = {a.id: a for a in load_all(_paths(paths, default_facts), catalogue.vocabulary)}
+            agreements = {a.id: a for a in load_all(paths_or(paths, default_facts), catalogue.vocabulary)}
             run_expected(catalogue, engine, expected, agreements, run)
     finally:
         engine.close()
-    for line in run.failures:
-        click.echo(f"FAIL {line}")
-    for line in run.todos:
-        click.echo(f"TODO {line}")
-    for line in run.vacuous:
-        click.echo(f"VACUOUS {line}")
-    if coverage:
-        click.echo("outcome coverage per rule (reached / possible):")
-        for key in sorted(run.possible):
-            missing = sorted(run.possible[key] - run.reached[key])
-            note = f"  missing: {', '.join(missing)}" if missing else ""
-            click.echo(f"  {key}: {len(run.reached[key] & run.possible[key])}/{len(run.possible[key])}{note}")
-        click.echo(f"coverage: {run.coverage:.1f}%")
-    below = min_coverage is not None and run.coverage < min_coverage
-    if below:
-        click.echo(f"coverage {run.coverage:.1f}% is below --min-coverage {min_coverage:g}")
-    click.echo(f"{run.passed} passed, {len(run.failures)} failed" + (f", {len(run.todos)} todo" if run.todos else ""))
-    if run.failures or run.vacuous or below:
+    lines, failed = report_lines(run, coverage, min_coverage)
+    click.echo("\n".join(lines))
+    if failed:
         sys.exit(EXIT_FINDINGS)
 
 
@@ -255,19 +356,15 @@ def test_command(
 @guarded
 def docs(mode: str) -> None:
     """Generate facts/README.md (agreements table), docs/rules.md (rule catalogue) and docs/schemas/ from the sources."""
-    from obcheck.checker import default_facts, default_rules, load_all
-    from obcheck.docgen import agreements_table, rule_catalogue
-    from obcheck.schemas import SCHEMAS, render_schema
+    from obcheck.docgen import generated_files, stale_files
+    from obcheck.output import write_output
     from obcheck.rules import load_catalogue
+    from obcheck.run import default_facts, default_rules, load_all
 
     catalogue = load_catalogue(default_rules())
     facts_dir = default_facts()[0]
-    agreements = load_all([facts_dir], catalogue.vocabulary)
-    docs_dir = facts_dir.parent / "docs"
-    targets = {facts_dir / "README.md": agreements_table(agreements), docs_dir / "rules.md": rule_catalogue(catalogue)}
-    for kind, build in SCHEMAS.items():
-        targets[docs_dir / "schemas" / f"{kind}.schema.json"] = render_schema(build(catalogue.vocabulary))
-    stale = [path for path, text in targets.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    targets = generated_files(facts_dir.parent, catalogue, load_all([facts_dir], catalogue.vocabulary))
+    stale = stale_files(targets)
     if mode == "write":
         for path in stale:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -283,50 +380,59 @@ def docs(mode: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
-@click.option("--format", "fmt", default="terminal", show_default=True, type=click.Choice(["terminal", "csv", "markdown", "json", "html"]))
-@click.option("--sort", default="id", show_default=True, type=click.Choice(["id", "gaps"]), help="Row order: by id, or most gaps first.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of standard output.")
-@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@click.option("--format", "fmt", default="terminal", show_default=True, type=click.Choice(MATRIX_FORMATS))
+@click.option("--sort", default="id", show_default=True, type=click.Choice(SORTS), help="Row order: by id, most gaps first, or best score first (closest to the standard).")
+@output_option
+@engine_option
 @pack_option
+@select_option
+@ignore_option
+@color_option
 @guarded
 def matrix(
-    paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str, output: Path | None, engine_name: str, packs: tuple[str, ...]
+    paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str, output: Path | None, engine_name: str, packs: tuple[str, ...],
+    select: tuple[str, ...], ignore: tuple[str, ...], color: str,
 ) -> None:
     """Agreements as rows, criteria as columns (grouped by tier): where each agreement falls short."""
     import shutil
 
-    from obcheck.reporters import matrix as grid
+    from obcheck.output import write_output
+    from obcheck.reporters.matrix import render_matrix
 
-    report = _run(paths, rules, engine_name, packs=packs)
-    if fmt == "html":
-        from obcheck.reporters.html import render
+    _check_output(output, paths, rules)
+    report = _report(paths, rules, engine_name, packs=packs, select=_split(select), ignore=_split(ignore))
+    colour = fmt == "terminal" and _colour(color, output)
+    write_output(render_matrix(fmt, report, sort, shutil.get_terminal_size((120, 40)).columns, colour), output)
 
-        text = render(report, sort)
-    else:
-        m = grid.build(report, sort)
-        if fmt == "terminal":
-            color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            text = grid.render_terminal(m, shutil.get_terminal_size((120, 40)).columns, color)
-        else:
-            text = {"csv": grid.render_csv, "markdown": grid.render_markdown, "json": grid.render_json}[fmt](m)
-    write_output(text, output)
+
+@main.command("config")
+@click.pass_obj
+@guarded
+def show_config(settings: Any) -> None:
+    """Print the effective settings and where each came from (a file's line, or the default)."""
+    from obcheck import config
+
+    defaults = {"format": "text", "fail-on": "never", "jobs": 1, "engine": DEFAULT_ENGINE, "color": "auto",
+                "packs": ("every pack found",), "facts": ("facts/ of the repository",), "rules": ("rules/ of the repository",)}
+    click.echo(config.describe(settings, defaults), nl=False)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]))
-@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@engine_option
 @pack_option
 @guarded
 def questions(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, engine_name: str, packs: tuple[str, ...]) -> None:
     """The research to-do list: per agreement, the missing facts that keep criteria unknown, most needed first."""
     import json
 
-    from obcheck.diff import questions as ask, render_questions
+    from obcheck.diff import questions as ask
+    from obcheck.diff import render_questions
 
     unverified: dict[str, dict[str, str]] = {}
-    report = _run(paths, rules, engine_name, packs=packs, on_agreement=lambda a: unverified.__setitem__(a.id, a.unverified))
+    report = _report(paths, rules, engine_name, packs=packs, on_agreement=lambda a: unverified.__setitem__(a.id, a.unverified))
     items = ask(report, unverified)
     click.echo(json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False) if fmt == "json" else render_questions(items), nl=fmt == "json")
 
@@ -336,49 +442,31 @@ def questions(paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, engine
 @click.argument("new", required=False, type=click.Path(path_type=Path))
 @rules_option
 @click.option("--rev", help="Compare two git revisions of the repository's facts/ and rules/, as A..B.")
-@click.option("--engine", "engine_name", default="durable", show_default=True, type=click.Choice(["durable", "python"]))
+@engine_option
 @guarded
 def diff(old: Path | None, new: Path | None, rules: tuple[Path, ...], rev: str | None, engine_name: str) -> None:
     """List each outcome that flips between OLD and NEW (files, folders, or --rev A..B) and why."""
-    from obcheck.checker import default_rules, run_check
-    from obcheck.diff import flips, render_flips
-    from obcheck.rules import load_catalogue
+    import tempfile
 
-    def rules_by_key(dirs: list[Path]) -> dict[str, Any]:
-        return {f"{r.pack}/{r.id}": r for r in load_catalogue(dirs).rules()}
+    from obcheck.diff import checkout, flips, render_flips
+    from obcheck.rules import load_catalogue
+    from obcheck.run import default_rules, paths_or, rules_by_key
 
     if rev:
         if old or new or ".." not in rev:
             raise click.UsageError("use either OLD NEW or --rev A..B")
         a, b = rev.split("..", 1)
         with tempfile.TemporaryDirectory() as tmp:
-            sides = [_checkout(a, Path(tmp) / "old"), _checkout(b or "HEAD", Path(tmp) / "new")]
-            reports = [run_check([s / "facts"], [s / "rules"], engine_name) for s in sides]
-            defs = [rules_by_key([s / "rules"]) for s in sides]
-            for report in reports:
-                report.agreements  # noqa: B018 - read them now, before the checkout is deleted
+            sides = [checkout(a, Path(tmp) / "old"), checkout(b or "HEAD", Path(tmp) / "new")]
+            reports = [_report((s / "facts",), (s / "rules",), engine_name) for s in sides]
+            defs = [rules_by_key(load_catalogue([s / "rules"])) for s in sides]
     else:
         if not (old and new):
             raise click.UsageError("give OLD and NEW (fact files or folders), or --rev A..B")
-        dirs = _paths(rules, default_rules)
-        reports = [run_check([old], dirs, engine_name), run_check([new], dirs, engine_name)]
-        defs = [rules_by_key(dirs)] * 2
-    items = flips(reports[0], reports[1], defs[0], defs[1])
-    click.echo(render_flips(items), nl=False)
-
-
-def _checkout(rev: str, into: Path) -> Path:
-    """facts/ and rules/ as they were at a git revision, extracted with git archive (the work tree is untouched)."""
-    import subprocess
-
-    into.mkdir(parents=True)
-    try:
-        archive = subprocess.run(["git", "archive", "--format=tar", rev, "facts", "rules"], capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True, capture_output=True)
-    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
-        detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else str(exc)
-        raise click.UsageError(f"cannot read facts/ and rules/ at revision {rev!r}: {detail}") from None
-    return into
+        dirs = tuple(paths_or(rules, default_rules))
+        reports = [_report((old,), dirs, engine_name), _report((new,), dirs, engine_name)]
+        defs = [rules_by_key(load_catalogue(list(dirs)))] * 2
+    click.echo(render_flips(flips(reports[0], reports[1], defs[0], defs[1])), nl=False)
 
 
 @main.command()
@@ -389,31 +477,20 @@ def _checkout(rev: str, into: Path) -> Path:
 @guarded
 def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], facts_dirs: tuple[Path, ...]) -> None:
     """Explain RULE in plain words; with AGREEMENT (an id or a fact file), show why it got its outcome."""
-    from obcheck.checker import default_facts, default_rules, load_all
-    from obcheck.errors import Diagnostic, did_you_mean
-    from obcheck.explain import explain_outcome, explain_rule
-    from obcheck.facts import load_agreement
+    from obcheck.explain import explain_outcome, explain_rule, find_agreement, find_rule
     from obcheck.rules import load_catalogue
+    from obcheck.run import default_facts, default_rules, paths_or
 
-    catalogue = load_catalogue(_paths(rules, default_rules))
-    matches = [r for r in catalogue.rules() if rule_name in (r.id, f"{r.pack}/{r.id}")]
-    if len(matches) != 1:
-        names = [f"{r.pack}/{r.id}" for r in catalogue.rules()]
-        hint = did_you_mean(rule_name, [r.id for r in catalogue.rules()] + names)
-        problem = f"'{rule_name}' names {len(matches)} rules ({', '.join(f'{r.pack}/{r.id}' for r in matches)}): write PACK/RULE" if matches else f"no rule '{rule_name}'{hint}"
-        raise InputError([Diagnostic("<command line>", 1, 1, problem)])
-    rule = matches[0]
+    catalogue = load_catalogue(paths_or(rules, default_rules))
+    rule = find_rule(catalogue, rule_name)
+    from obcheck.reporters.safe import visible
+
     if agreement is None:
-        click.echo(explain_rule(rule, catalogue.vocabulary), nl=False)
-        return
-    if Path(agreement).is_file():
-        found = load_agreement(Path(agreement), catalogue.vocabulary)
+        text = explain_rule(rule, catalogue.vocabulary)
     else:
-        by_id = {a.id: a for a in load_all(_paths(facts_dirs, default_facts), catalogue.vocabulary)}
-        if agreement not in by_id:
-            raise InputError([Diagnostic("<command line>", 1, 1, f"no agreement '{agreement}'{did_you_mean(agreement, by_id)}")])
-        found = by_id[agreement]
-    click.echo(explain_outcome(rule, found, catalogue.vocabulary), nl=False)
+        found = find_agreement(agreement, paths_or(facts_dirs, default_facts), catalogue.vocabulary)
+        text = explain_outcome(rule, found, catalogue.vocabulary)
+    click.echo("".join(visible(line) + "\n" for line in text.splitlines()), nl=False)
 
 
 @main.command()
@@ -422,16 +499,49 @@ def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], fact
 @guarded
 def schema(kind: str, rules: tuple[Path, ...]) -> None:
     """Print the JSON Schema of fact, rule or cases files (for the YAML language server in editors)."""
-    from obcheck.checker import default_rules
     from obcheck.rules import load_catalogue
+    from obcheck.run import default_rules, paths_or
     from obcheck.schemas import SCHEMAS, render_schema
 
-    click.echo(render_schema(SCHEMAS[kind](load_catalogue(_paths(rules, default_rules)).vocabulary)), nl=False)
+    click.echo(render_schema(SCHEMAS[kind](load_catalogue(paths_or(rules, default_rules)).vocabulary)), nl=False)
 
 
 @main.group()
 def new() -> None:
-    """Write a valid starter rule (with its cases) or fact file, or pin an agreement's expected outcomes."""
+    """Write a valid starter pack, rule (with its cases) or fact file, or pin an agreement's expected outcomes."""
+
+
+def _write_new(files: dict[Path, str]) -> None:
+    """New files only: an existing one is never overwritten, and either all are written or none."""
+    from obcheck.output import write_output
+
+    for target in files:
+        if target.exists():
+            raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten")])
+    for target, text in files.items():
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError([Diagnostic(str(target), 1, 1, f"cannot create its folder: {exc.strerror}")]) from None
+        write_output(text, target)
+        click.echo(f"wrote {target}")
+
+
+@new.command("pack")
+@click.argument("pack_id", metavar="ID")
+@click.option("--title", default=None, help="The standard's title (default: the id).")
+@rules_option
+@guarded
+def new_pack(pack_id: str, title: str | None, rules: tuple[Path, ...]) -> None:
+    """Write rules/ID/pack.yaml: an empty pack to add rules to with `obcheck new rule ID RULE`."""
+    from obcheck.rules import RULE_ID_RE
+    from obcheck.run import default_rules, paths_or
+    from obcheck.scaffold import pack_file
+
+    if not RULE_ID_RE.match(pack_id):
+        raise InputError([Diagnostic("<command line>", 1, 1, f"pack id '{pack_id}' must be lower-case words joined by '-'")])
+    root = paths_or(rules, default_rules)[0]
+    _write_new({root / pack_id / "pack.yaml": pack_file(pack_id, title or pack_id)})
 
 
 @new.command("rule")
@@ -441,25 +551,19 @@ def new() -> None:
 @guarded
 def new_rule(pack: str, rule_id: str, rules: tuple[Path, ...]) -> None:
     """Write PACK/ID.yaml and ID.cases.yaml into the pack's folder (PACK: a pack id or folder)."""
-    from obcheck.checker import default_rules
-    from obcheck.errors import Diagnostic, did_you_mean
+    from obcheck.errors import did_you_mean
     from obcheck.rules import RULE_ID_RE, load_catalogue
+    from obcheck.run import default_rules, paths_or
     from obcheck.scaffold import rule_files
 
-    catalogue = load_catalogue(_paths(rules, default_rules))
+    catalogue = load_catalogue(paths_or(rules, default_rules))
     found = next((p for p in catalogue.packs if pack in (p.id, p.directory, str(Path(p.directory).resolve()))), None)
     if found is None:
         raise InputError([Diagnostic("<command line>", 1, 1, f"no pack '{pack}'{did_you_mean(pack, [p.id for p in catalogue.packs])}")])
     if not RULE_ID_RE.match(rule_id):
         raise InputError([Diagnostic("<command line>", 1, 1, f"rule id '{rule_id}' must be lower-case words joined by '-'")])
     files = rule_files(rule_id, found.id, found.tiers[0] if found.tiers else None, catalogue.vocabulary)
-    for name, text in files.items():
-        target = Path(found.directory) / name
-        if target.exists():
-            raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten")])
-    for name, text in files.items():
-        write_output(text, Path(found.directory) / name)
-        click.echo(f"wrote {Path(found.directory) / name}")
+    _write_new({Path(found.directory) / name: text for name, text in files.items()})
 
 
 @new.command("agreement")
@@ -469,20 +573,15 @@ def new_rule(pack: str, rule_id: str, rules: tuple[Path, ...]) -> None:
 @guarded
 def new_agreement(agreement_id: str, facts_dir: Path | None, rules: tuple[Path, ...]) -> None:
     """Write facts/ID.yaml: every fact path of the vocabulary, still unverified (the research checklist)."""
-    from obcheck.checker import default_facts, default_rules
-    from obcheck.errors import Diagnostic
     from obcheck.facts import ID_RE
     from obcheck.rules import load_catalogue
+    from obcheck.run import default_facts, default_rules, paths_or
     from obcheck.scaffold import agreement_file
 
     if not ID_RE.match(agreement_id):
         raise InputError([Diagnostic("<command line>", 1, 1, f"id '{agreement_id}' must be lower-case words joined by '-' (e.g. gb-2024)")])
     target = (facts_dir or default_facts()[0]) / f"{agreement_id}.yaml"
-    if target.exists():
-        raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten")])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_output(agreement_file(agreement_id, load_catalogue(_paths(rules, default_rules)).vocabulary), target)
-    click.echo(f"wrote {target}")
+    _write_new({target: agreement_file(agreement_id, load_catalogue(paths_or(rules, default_rules)).vocabulary)})
 
 
 @new.command("expected")
@@ -495,17 +594,16 @@ def new_agreement(agreement_id: str, facts_dir: Path | None, rules: tuple[Path, 
 def new_expected(fact_file: Path, pack: str, out_dir: Path | None, force: bool, rules: tuple[Path, ...]) -> None:
     """Write tests/expected/ID.yaml: the agreement's outcomes on PACK as they are now, with the facts behind
     each. A starting point to review line by line; `obcheck test` then holds the agreement to it."""
-    from obcheck.checker import default_expected
-    from obcheck.errors import Diagnostic
+    from obcheck.output import write_output
+    from obcheck.run import default_expected
     from obcheck.scaffold import expected_file
 
-    report = _run((fact_file,), rules, "durable", packs=(pack,))
-    (agreement,) = list(report.stream())
+    (agreement,) = _report((fact_file,), rules, DEFAULT_ENGINE, packs=(pack,)).agreements
     folder = out_dir or default_expected() or Path("tests/expected")
     target = folder / f"{agreement.id}.yaml"
     if target.exists() and not force:
         raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten (--force replaces it)")])
     folder.mkdir(parents=True, exist_ok=True)
-    findings = [(f.rule, f.status, f.actual) for f in agreement.findings]
+    findings = [(f.rule, str(f.status), f.actual) for f in agreement.findings]
     write_output(expected_file(agreement.id, agreement.file, pack, findings), target)
     click.echo(f"wrote {target}")

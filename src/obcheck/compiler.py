@@ -1,4 +1,4 @@
-"""Compile rules to durable_rules JSON rulesets (pure): one rule per decided outcome, limits checked here, not at run time."""
+"""Compile rules to durable_rules JSON rulesets (pure): a rule per condition and truth, limits checked here, not at run time."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from obcheck.errors import Diagnostic, InputError
+from obcheck.fact_types import FACT_TYPES
+from obcheck.operators import OPERATORS, Test
 from obcheck.rules import All, Condition, Not, Predicate, Rule
 from obcheck.vocabulary import Vocabulary
 
@@ -22,10 +24,11 @@ SEEN = "seen"  # fires for every fact: proves the fact reached the engine
 
 @dataclass(frozen=True)
 class Read:
-    """One fact property the engine sees: a path's value (ordered enums as rank) or one list member as a flag."""
+    """One fact property the engine sees: a path's value (normalised), a list member as a flag, or a list's size."""
 
     prop: str
     path: str
+    derive: str = "value"  # value | member | size
     member: str | None = None
 
 
@@ -36,6 +39,8 @@ class CompiledRule:
     crit: str
     shard: int
     reads: tuple[Read, ...]
+    has_applies: bool = False
+    has_partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,20 +50,21 @@ class Compiled:
 
 
 def compile_rules(rules: list[Rule], vocabulary: Vocabulary) -> Compiled:
-    """Every rule becomes rules named `<pack>/<id>|<outcome>`; each pattern starts with the positive test `crit`."""
-    compiled, rulesets, errors = [], [{}], []
+    """Every rule becomes durable rules named `<pack>/<id>|<condition>_<true|false>` (conditions: applies, met,
+    partial), one per condition that can be surely true or surely false, plus `|seen`; each pattern starts with the
+    positive test `crit`. The engine reports which fired: the three-valued truths from which obcheck's one
+    precedence (outcomes.py) decides the outcome and its bounds, as the interpreter's truths do."""
+    compiled: list[CompiledRule] = []
+    rulesets: list[dict[str, Any]] = [{}]
+    errors: list[Diagnostic] = []
     for rule in rules:
         crit = f"{rule.pack}/{rule.id}"
         c = _Compiler(vocabulary)
-        aw_t = c.truth(rule.applies_when, True) if rule.applies_when else ALWAYS
-        aw_f = c.truth(rule.applies_when, False) if rule.applies_when else NEVER
-        met_t, met_f = c.truth(rule.met, True), c.truth(rule.met, False)
-        outcomes = {"met": _and(aw_t, met_t), "not_applicable": aw_f}
-        if rule.partial is not None:
-            outcomes["partial"] = _and(aw_t, met_f, c.truth(rule.partial, True))
-            outcomes["gap"] = _and(aw_t, met_f, c.truth(rule.partial, False))
-        else:
-            outcomes["gap"] = _and(aw_t, met_f)
+        conditions = {"applies": rule.applies_when, "met": rule.met, "partial": rule.partial}
+        outcomes = {
+            f"{name}_{str(want).lower()}": c.truth(cond, want)
+            for name, cond in conditions.items() if cond is not None for want in (True, False)
+        }
         branches = sum(_branches(e) for e in outcomes.values() if e is not NEVER)
         if branches > MAX_BRANCHES_PER_CRITERION:
             errors.append(Diagnostic(rule.file, rule.line, 1, f"rule too complex for durable_rules: {branches} alternative branches (at most {MAX_BRANCHES_PER_CRITERION}); split it or simplify any/not"))
@@ -71,7 +77,7 @@ def compile_rules(rules: list[Rule], vocabulary: Vocabulary) -> Compiled:
             rulesets.append({})
         for name, pattern in body.items():
             rulesets[-1][f"{crit}|{name}"] = {"all": [{"m": pattern}]}
-        compiled.append(CompiledRule(rule.pack, rule.id, crit, len(rulesets) - 1, reads))
+        compiled.append(CompiledRule(rule.pack, rule.id, crit, len(rulesets) - 1, reads, rule.applies_when is not None, rule.partial is not None))
     if errors:
         raise InputError(errors)
     return Compiled(tuple(compiled), tuple(rulesets))
@@ -101,7 +107,7 @@ def _or(*parts: dict[str, Any]) -> dict[str, Any]:
 
 def _flat(op: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Nested $and in $and (or $or in $or) read better as one list and mean the same."""
-    return [item for p in parts for item in (p[op] if op in p else [p])]
+    return [item for p in parts for item in p.get(op, [p])]
 
 
 def _branches(expr: dict[str, Any]) -> int:
@@ -134,55 +140,70 @@ class _Compiler:
         return _and(*parts) if conjunctive else _or(*parts)
 
     def predicate(self, pred: Predicate, want: bool) -> dict[str, Any]:
-        spec = self.vocabulary.paths[pred.path]
-        op, value = pred.op, pred.value
-        if op == "exists":
-            prop = self.read(pred.path)
-            return {"$ex": {prop: 1}} if want else NEVER  # absence is unknown, never false
-        if op == "contains":
-            index = (spec.values or []).index(value)
-            prop = self.read(pred.path, member=value, index=index)
-            return {prop: want}
-        prop = self.read(pred.path)
-        if op in ("not_equals", "not_in"):
-            op, want = ("equals" if op == "not_equals" else "in"), not want
-        if op == "equals":
-            return {prop: self.constant(pred.path, value)} if want else {"$neq": {prop: self.constant(pred.path, value)}}
-        if op == "in":
-            items = [self.constant(pred.path, v) for v in value]
-            return _or(*({prop: v} for v in items)) if want else _and(*({"$neq": {prop: v}} for v in items))
-        bound = self.constant(pred.path, value)
-        if op == "at_least":
-            return {"$gte": {prop: bound}} if want else {"$lt": {prop: bound}}
-        return {"$lte": {prop: bound}} if want else {"$gt": {prop: bound}}
+        return _render(OPERATORS[pred.op].test(self, pred.path, pred.value, want))
 
-    def read(self, path: str, member: str | None = None, index: int = 0) -> str:
-        prop = path if member is None else f"{path}.has_{index}"
-        self.reads[prop] = Read(prop, path, member)
+    # Props: what an operator's test reads, recorded so engine_fact puts exactly these properties in the fact
+    def value(self, path: str) -> str:
+        self.reads[path] = Read(path, path)
+        return path
+
+    def member(self, path: str, member: str) -> str:
+        prop = f"{path}.has_{(self.vocabulary.paths[path].values or []).index(member)}"
+        self.reads[prop] = Read(prop, path, "member", member)
         return prop
+
+    def size(self, path: str) -> str:
+        prop = f"{path}.size"
+        self.reads[prop] = Read(prop, path, "size")
+        return prop
+
+    def present(self, path: str) -> str:
+        return self.size(path) if self.vocabulary.paths[path].type == "list" else self.value(path)
 
     def constant(self, path: str, value: Any) -> Any:
         return normalise(self.vocabulary, path, value)
 
 
+_COMPARE = {"!=": "$neq", ">=": "$gte", "<": "$lt", "<=": "$lte", ">": "$gt"}
+
+
+def _render(test: Test) -> dict[str, Any]:
+    """An operator's engine-neutral test as a durable_rules expression."""
+    if test is None:
+        return NEVER
+    if test[0] == "cmp":
+        _, prop, op, constant = test
+        return {prop: constant} if op == "==" else {_COMPARE[op]: {prop: constant}}
+    if test[0] == "ex":
+        return {"$ex": {test[1]: 1}}
+    parts = [_render(t) for t in test[1]]
+    return _and(*parts) if test[0] == "and" else _or(*parts)
+
+
 def normalise(vocabulary: Vocabulary, path: str, value: Any) -> Any:
     """The engine compares like with like: ordered enums as ranks, numbers as floats, the rest unchanged."""
-    kind = vocabulary.paths[path].type
-    if kind == "ordered_enum":
-        return vocabulary.rank(path, value)
-    if kind == "number":
-        return float(value)
-    return value
+    spec = vocabulary.paths[path]
+    return FACT_TYPES[spec.type].engine_value(value, spec.values or [])
 
 
 def engine_fact(rule: CompiledRule, values: dict[str, Any], vocabulary: Vocabulary, agreement_id: str) -> dict[str, Any]:
     """The one fact asserted for (agreement, rule): discriminator, explicit id, and only the values the rule reads."""
     fact: dict[str, Any] = {"id": f"{agreement_id}|{rule.crit}", "crit": rule.crit}
-    for read in rule.reads:
+    fact.update(engine_values(rule.reads, values, vocabulary))
+    return fact
+
+
+def engine_values(reads: tuple[Read, ...], values: dict[str, Any], vocabulary: Vocabulary) -> dict[str, Any]:
+    """The properties the reads name, for the values an agreement states (absent ones stay absent: unknown)."""
+    out: dict[str, Any] = {}
+    for read in reads:
         if read.path not in values:
             continue
-        if read.member is None:
-            fact[read.prop] = normalise(vocabulary, read.path, values[read.path])
+        value = values[read.path]
+        if read.derive == "member":
+            out[read.prop] = read.member in value
+        elif read.derive == "size":
+            out[read.prop] = len(value)
         else:
-            fact[read.prop] = read.member in values[read.path]
-    return fact
+            out[read.prop] = normalise(vocabulary, read.path, value)
+    return out

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from obcheck.checker import Report
+from obcheck.errors import Diagnostic, InputError, shown
+from obcheck.model import Outcome, Report
 from obcheck.rules import Rule, show_value
 
 
@@ -73,7 +75,7 @@ def questions(report: Report, unverified: dict[str, dict[str, str]]) -> list[dic
         need: Counter[str] = Counter()
         rules: dict[str, list[str]] = {}
         for f in a.findings:
-            if f.status == "unknown":
+            if f.status is Outcome.UNKNOWN:
                 for path in f.missing:
                     need[path] += 1
                     rules.setdefault(path, []).append(f.rule)
@@ -96,3 +98,27 @@ def render_questions(items: list[dict[str, Any]]) -> str:
             lines.append(f"  {q['unknown_outcomes']:>2} unknown  {q['fact']}  ({', '.join(q['rules'])}){note}")
         lines.append("")
     return "\n".join(lines)
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """facts/ and rules/ as they were at a git revision, extracted with git archive (the work tree is untouched).
+    A revision can never become an option: one that starts with '-' is refused; the others are resolved to a
+    commit id after --end-of-options, and only that id reaches git archive."""
+    import subprocess
+
+    if not rev or rev.startswith("-") or any(ord(c) < 32 for c in rev):
+        # git would take it for an option (--output=FILE truncates a file)
+        raise InputError([Diagnostic("<command line>", 1, 1, f"--rev: {shown(rev)} is not a revision (a revision cannot start with '-')")])
+    into.mkdir(parents=True)
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                                capture_output=True, check=True, text=True).stdout.strip()
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", "facts", "rules"], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True, capture_output=True)
+    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+        detail = str(exc)
+        if isinstance(exc, subprocess.CalledProcessError):  # rev-parse --quiet says nothing: the revision does not exist
+            err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
+            detail = err.strip()[:200] or "no such revision"
+        raise InputError([Diagnostic("<command line>", 1, 1, f"cannot read facts/ and rules/ at revision {shown(rev)}: {detail}")]) from None
+    return into

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from obcheck.facts import Agreement
 from obcheck.rules import Catalogue, describe
 
@@ -64,3 +66,18 @@ def rule_catalogue(catalogue: Catalogue) -> str:
             lines.append(f"- remediation: {rule.remediation}")
             lines.append("")
     return "\n".join(lines)
+
+
+def generated_files(root: Path, catalogue: Catalogue, agreements: list[Agreement]) -> dict[Path, str]:
+    """Every generated file of a repository and the text it should hold now."""
+    from obcheck.schemas import SCHEMAS, render_schema
+
+    docs = root / "docs"
+    targets = {root / "facts" / "README.md": agreements_table(agreements), docs / "rules.md": rule_catalogue(catalogue)}
+    for kind, build in SCHEMAS.items():
+        targets[docs / "schemas" / f"{kind}.schema.json"] = render_schema(build(catalogue.vocabulary))
+    return targets
+
+
+def stale_files(targets: dict[Path, str]) -> list[Path]:
+    return [path for path, text in targets.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]

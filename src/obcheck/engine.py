@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from obcheck.compiler import SEEN, Compiled, engine_fact
+from obcheck.compiler import SEEN, Compiled, CompiledRule, engine_fact
 from obcheck.errors import InternalError
+from obcheck.outcomes import Truths, outcome
 from obcheck.vocabulary import Vocabulary
 
 try:
@@ -97,7 +98,11 @@ class DurableEngine:
             self._by_shard.setdefault(rule.shard, []).append(rule)
 
     def evaluate(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], str]:
-        """The outcome of every rule for one agreement, resolved from what fired."""
+        """The outcome of every rule for one agreement."""
+        return {key: str(outcome(t)) for key, t in self.truths(agreement_id, values).items()}
+
+    def truths(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], Truths]:
+        """Each rule's condition truths for one agreement, read from what fired."""
         fired: dict[str, set[str]] = {}
         for shard, rules in sorted(self._by_shard.items()):
             self._sessions += 1
@@ -106,12 +111,12 @@ class DurableEngine:
             for fact in facts:
                 fact["sid"] = sid
             for fact_id, rule_name in self.fire(shard, facts, agreement_id):
-                crit, _, outcome = rule_name.rpartition("|")
+                crit, _, name = rule_name.rpartition("|")
                 if fact_id != f"{agreement_id}|{crit}":
                     raise InternalError(f"rule {rule_name} fired for fact {fact_id}: facts merged across rules")
-                fired.setdefault(crit, set()).add(outcome)
+                fired.setdefault(crit, set()).add(name)
             self._delete(shard, sid)
-        return {(r.pack, r.rule): _resolve(r.crit, agreement_id, fired.get(r.crit, set())) for r in self.compiled.rules}
+        return {(r.pack, r.rule): _resolve(r, agreement_id, fired.get(r.crit, set())) for r in self.compiled.rules}
 
     def fire(self, shard: int, facts: list[dict[str, Any]], agreement_id: str) -> list[tuple[str, str]]:
         """Assert one agreement's facts and take every queued firing as (fact id, rule name)."""
@@ -148,7 +153,7 @@ class DurableEngine:
         for handle in self._handles:
             try:
                 durable_rules_engine.delete_ruleset(handle)
-            except Exception:  # noqa: BLE001 - best effort at shutdown
+            except Exception:  # noqa: BLE001, S110 - best effort at shutdown: nothing to do about a ruleset that will not free
                 pass
         self._handles = []
 
@@ -178,12 +183,17 @@ def _culprit(ruleset: dict[str, Any]) -> str:
     return "the compiled ruleset (no single rule fails alone)"
 
 
-def _resolve(crit: str, agreement_id: str, outcomes: set[str]) -> str:
-    """Exactly one outcome: the compiler makes met/partial/gap/not_applicable exclusive, and 'unknown' is
-    a fact that reached the engine (seen) but that no outcome rule could decide."""
-    if SEEN not in outcomes:
-        raise InternalError(f"rule {crit} never saw agreement {agreement_id}: the engine lost a fact")
-    decided = outcomes - {SEEN}
-    if len(decided) > 1:
-        raise InternalError(f"rule {crit} fired for several outcomes on {agreement_id}: {sorted(decided)}")
-    return decided.pop() if decided else "unknown"
+def _resolve(rule: CompiledRule, agreement_id: str, fired: set[str]) -> Truths:
+    """Three-valued truths: a condition is true if its `_true` rule fired, false if its `_false` rule did, unknown
+    if neither (a fact it needs is absent). Both firing, or the fact never seen, is a defect, never an outcome."""
+    if SEEN not in fired:
+        raise InternalError(f"rule {rule.crit} never saw agreement {agreement_id}: the engine lost a fact")
+
+    def truth(name: str) -> bool | None:
+        surely_true, surely_false = f"{name}_true" in fired, f"{name}_false" in fired
+        if surely_true and surely_false:
+            raise InternalError(f"rule {rule.crit}: '{name}' fired both true and false on {agreement_id}")
+        return True if surely_true else False if surely_false else None
+
+    applies = truth("applies") if rule.has_applies else True
+    return Truths(applies, truth("met"), truth("partial") if rule.has_partial else None, rule.has_partial)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
-from obcheck.facts import Agreement
-from obcheck.interpreter import Truth, evaluate, outcome
-from obcheck.rules import All, Condition, Not, Predicate, Rule, describe, show_value
+from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.facts import Agreement, load_agreement
+from obcheck.interpreter import evaluate, outcome
+from obcheck.outcomes import Truth
+from obcheck.rules import All, Catalogue, Condition, Not, Predicate, Rule, describe, show_value
 from obcheck.vocabulary import Vocabulary
 
 TRUTH = {True: "TRUE", False: "FALSE", None: "UNKNOWN"}
@@ -105,3 +108,28 @@ def _because(rule: Rule, values: dict[str, object], vocabulary: Vocabulary, resu
         return "unknown, because the met condition fails and the partial condition cannot be decided."
     return "gap, because the met condition fails" + (" and so does the partial condition." if rule.partial is not None else ".")
 
+
+
+def find_rule(catalogue: Catalogue, name: str) -> Rule:
+    """The one rule named RULE or PACK/RULE, or a located error that says which names would do."""
+    matches = [r for r in catalogue.rules() if name in (r.id, f"{r.pack}/{r.id}")]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        problem = f"'{name}' names {len(matches)} rules ({', '.join(f'{r.pack}/{r.id}' for r in matches)}): write PACK/RULE"
+    else:
+        names = [r.id for r in catalogue.rules()] + [f"{r.pack}/{r.id}" for r in catalogue.rules()]
+        problem = f"no rule '{name}'{did_you_mean(name, names)}"
+    raise InputError([Diagnostic("<command line>", 1, 1, problem)])
+
+
+def find_agreement(name: str, fact_paths: list[Path], vocabulary: Vocabulary) -> Agreement:
+    """An agreement by fact file, or by id among the fact files."""
+    from obcheck.run import load_all
+
+    if Path(name).is_file():
+        return load_agreement(Path(name), vocabulary)
+    by_id = {a.id: a for a in load_all(fact_paths, vocabulary)}
+    if name not in by_id:
+        raise InputError([Diagnostic("<command line>", 1, 1, f"no agreement '{name}'{did_you_mean(name, by_id)}")])
+    return by_id[name]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, did_you_mean, shown
 from obcheck.source import Document
-from obcheck.validation import StrictModel, load_model
-from obcheck.vocabulary import DATE_RE, Vocabulary
+from obcheck.validation import ID_RE as _ID_RE
+from obcheck.validation import StrictModel, id_message, id_problem, load_model
+from obcheck.vocabulary import Vocabulary, date_problem
 
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_RE = _ID_RE  # the one id pattern of every kind of id (validation.ID_RE); the command line checks new ids with it
 # ISO 3166-1 alpha-2 codes in use (a shape check alone lets UK, EL or XX through), plus EU for the Union.
 ISO_3166 = frozenset("""
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
@@ -27,6 +28,7 @@ TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW EU
 """.split())
 COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
 MAX_QUOTE_WORDS = 25
+MAX_QUOTE_CHARACTERS = 400  # a backstop for separators no rule can list: the longest shipped quote has 206
 Level = Literal["text", "official", "secondary", "unverified"]
 Kind = Literal[
     "bilateral-agreement", "multilateral-declaration", "memorandum", "treaty", "draft-treaty", "joint-statement", "hypothetical"
@@ -123,20 +125,22 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
 def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:
     errors = []
     if not ID_RE.match(model.id):
-        errors.append(doc.error(("id",), f"id '{model.id}' must be lower-case words joined by '-' (e.g. gb-2024)"))
+        errors.append(doc.error(("id",), id_message("agreement", model.id)))
     for i, party in enumerate(model.parties):
         if party not in ISO_3166:
             hint = f" (did you mean '{COMMON_MISTAKES[party]}'?)" if party in COMMON_MISTAKES else ""
-            errors.append(doc.error(("parties", i), f"party '{party}' must be an ISO 3166 alpha-2 code or EU{hint}"))
-    if model.signed is not None and not DATE_RE.match(model.signed):
-        errors.append(doc.error(("signed",), f"signed must be a date YYYY-MM-DD; got {model.signed!r}"))
+            errors.append(doc.error(("parties", i), f"party {shown(party)} must be an ISO 3166 alpha-2 code or EU{hint}"))
+    if model.signed is not None and (problem := date_problem(model.signed)):
+        errors.append(doc.error(("signed",), f"signed must be a date: {problem}"))
     source_ids: set[str] = set()
     for i, source in enumerate(model.sources):
+        if problem := id_problem("source", source.id):
+            errors.append(doc.error(("sources", i, "id"), problem))
         if source.id in source_ids:
-            errors.append(doc.error(("sources", i, "id"), f"duplicate source id '{source.id}'"))
+            errors.append(doc.error(("sources", i, "id"), f"duplicate source id {shown(source.id)}"))
         source_ids.add(source.id)
         if not source.url.startswith(("https://", "http://")):
-            errors.append(doc.error(("sources", i, "url"), f"source url must start with https:// or http://; got {source.url!r}"))
+            errors.append(doc.error(("sources", i, "url"), f"source url must start with https:// or http://; got {shown(source.url)}"))
     for name, ev in model.facts.items():
         loc = ("facts", name)
         if vocabulary.spec(name) is None:
@@ -163,7 +167,21 @@ def _check_evidence(
         if value is not None and (problem := vocabulary.check(name, value)):
             errors.append(doc.error((*at, "value"), problem))
         if source is not None and source not in source_ids:
-            errors.append(doc.error((*at, "source"), f"unknown source '{source}'{did_you_mean(source, source_ids)}"))
-        if quote is not None and len(quote.split()) > MAX_QUOTE_WORDS:
-            errors.append(doc.error((*at, "quote"), f"quote has {len(quote.split())} words; at most {MAX_QUOTE_WORDS}"))
+            errors.append(doc.error((*at, "source"), f"unknown source {shown(source)}{did_you_mean(source, source_ids)}"))
+        if quote is not None and (problem := quote_problem(quote)):
+            errors.append(doc.error((*at, "quote"), problem))
     return errors
+
+
+def quote_problem(quote: str) -> str | None:
+    """Why a quote is too long to be a short quotation, or None. Words are counted as a reader sees them: after
+    NFKC (full-width and compatibility forms folded) with every invisible format character (zero-width space and
+    joiners, word joiner, soft hyphen, BOM) and every other space or line break as a word break, so zero-width
+    characters cannot glue 40 words into 1."""
+    text = unicodedata.normalize("NFKC", quote)
+    words = len("".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text).split())
+    if words > MAX_QUOTE_WORDS:
+        return f"quote has {words} words; at most {MAX_QUOTE_WORDS}"
+    if len(text) > MAX_QUOTE_CHARACTERS:
+        return f"quote has {len(text):,} characters; at most {MAX_QUOTE_CHARACTERS}"
+    return None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from obcheck.fact_types import FACT_TYPES
+from obcheck.operators import OPERATORS
+from obcheck.outcomes import Truth, Truths
+from obcheck.outcomes import outcome as decided
 from obcheck.rules import AnyOf, Condition, Not, Predicate, Rule
 from obcheck.vocabulary import Vocabulary
-
-Truth = bool | None  # None = unknown: a fact the condition needs is absent or unverified
 
 
 def evaluate(cond: Condition, values: dict[str, Any], vocabulary: Vocabulary) -> Truth:
@@ -27,44 +29,8 @@ def evaluate(cond: Condition, values: dict[str, Any], vocabulary: Vocabulary) ->
 def _predicate(pred: Predicate, values: dict[str, Any], vocabulary: Vocabulary) -> Truth:
     if pred.path not in values:
         return None
-    actual = values[pred.path]
-    op, expected = pred.op, pred.value
-    if op == "exists":
-        return True
-    if op == "contains":
-        return expected in actual
-    if op in ("equals", "not_equals"):
-        return _equal(actual, expected) == (op == "equals")
-    if op in ("in", "not_in"):
-        return any(_equal(actual, e) for e in expected) == (op == "in")
     spec = vocabulary.paths[pred.path]
-    if spec.type == "ordered_enum":
-        actual, expected = vocabulary.rank(pred.path, actual), vocabulary.rank(pred.path, expected)
-    return bool(actual >= expected) if op == "at_least" else bool(actual <= expected)
-
-
-def _equal(a: Any, b: Any) -> bool:
-    """Equal values of the same type; ints and floats compare as numbers, booleans never equal numbers."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b
-    return type(a) is type(b) and a == b
-
-
-def decide(applies: Truth, met: Truth, partial: Truth, has_partial: bool) -> str:
-    """The documented precedence: not_applicable, then unknown, met, unknown, partial, unknown, gap."""
-    if applies is False:
-        return "not_applicable"
-    if applies is None or met is None:
-        return "unknown"
-    if met:
-        return "met"
-    if not has_partial:
-        return "gap"
-    if partial is None:
-        return "unknown"
-    return "partial" if partial else "gap"
+    return OPERATORS[pred.op].holds(values[pred.path], pred.value, FACT_TYPES[spec.type], spec.values or [])
 
 
 class PythonEngine:
@@ -75,18 +41,22 @@ class PythonEngine:
     def __init__(self, rules: list[Rule], vocabulary: Vocabulary) -> None:
         self.rules, self.vocabulary = rules, vocabulary
 
+    def truths(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], Truths]:
+        return {(rule.pack, rule.id): truths(rule, values, self.vocabulary) for rule in self.rules}
+
     def evaluate(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], str]:
-        out = {}
-        for rule in self.rules:
-            out[(rule.pack, rule.id)] = outcome(rule, values, self.vocabulary)
-        return out
+        return {key: decided(t) for key, t in self.truths(agreement_id, values).items()}
 
     def close(self) -> None:
         """Nothing to free; present so every engine has the same shape."""
 
 
-def outcome(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> str:
+def truths(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> Truths:
     applies = evaluate(rule.applies_when, values, vocabulary) if rule.applies_when is not None else True
     met = evaluate(rule.met, values, vocabulary)
     partial = evaluate(rule.partial, values, vocabulary) if rule.partial is not None else None
-    return decide(applies, met, partial, rule.partial is not None)
+    return Truths(applies, met, partial, rule.partial is not None)
+
+
+def outcome(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> str:
+    return str(decided(truths(rule, values, vocabulary)))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from typing import Any
 
 from obcheck.cases import cases_path
 from obcheck.errors import Diagnostic
+from obcheck.fact_types import FACT_TYPES
 from obcheck.interpreter import evaluate, outcome
 from obcheck.rules import Catalogue, Condition, Predicate, Rule, predicates
 from obcheck.vocabulary import Vocabulary
@@ -20,6 +20,9 @@ def lint(catalogue: Catalogue) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(errors, warnings) for every rule of the catalogue."""
     errors, warnings = [], []
     owners: dict[str, str] = {}
+    for pack in catalogue.packs:
+        if not pack.rules:
+            warnings.append(Diagnostic(f"{pack.directory}/pack.yaml", 1, 1, f"warning: pack '{pack.id}' has no rules yet (obcheck new rule {pack.id} ID)"))
     for rule in catalogue.rules():
         if not cases_path(rule).is_file():
             errors.append(Diagnostic(rule.file, 1, 1, f"rule '{rule.id}' has no cases file {cases_path(rule).name}: add met, gap and unknown cases"))
@@ -34,22 +37,8 @@ def _domain(path: str, preds: list[Predicate], vocabulary: Vocabulary) -> list[A
     """Values that reach every branch of the predicates on one path: each enum value, each threshold and its
     neighbours, each subset of the list members they name; plus absence."""
     spec = vocabulary.paths[path]
-    kind = spec.type
     constants = [v for p in preds for v in (p.value if isinstance(p.value, list) else [p.value]) if p.op != "exists"]
-    if kind == "bool":
-        values: list[Any] = [True, False]
-    elif kind in ("enum", "ordered_enum"):
-        values = list(spec.values or [])
-    elif kind == "list":
-        named = sorted({p.value for p in preds if p.op == "contains"})
-        values = [list(combo) for r in range(len(named) + 1) for combo in itertools.combinations(named, r)]
-    elif kind in ("integer", "number"):
-        values = sorted({x for c in constants for x in (c - 1, c, c + 1)} | {0})
-    elif kind == "date":
-        days = [dt.date.fromisoformat(c) for c in constants]
-        values = sorted({(d + dt.timedelta(days=k)).isoformat() for d in days for k in (-1, 0, 1)} | {"2000-01-01"})
-    else:
-        values = sorted(set(constants) | {"(another value)"})
+    values = FACT_TYPES[spec.type].samples(constants, spec.values or [])
     return [*values, ABSENT]
 
 

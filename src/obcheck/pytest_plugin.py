@@ -1,4 +1,4 @@
-"""pytest plugin (entry point `pytest11`): every `<rule>.cases.yaml` is collected, one test item per case."""
+"""pytest plugin (entry point `pytest11`): each `<rule>.cases.yaml` of a rule pack is collected, one test item per case."""
 
 from __future__ import annotations
 
@@ -9,14 +9,22 @@ from typing import Any
 import pytest
 
 from obcheck.cases import Case, load_cases
-from obcheck.checker import make_engine
+from obcheck.engines import make_engine
 from obcheck.rules import Catalogue, load_catalogue
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("obcheck_cases", type="bool", default=True, help="collect obcheck rule cases (<rule>.cases.yaml beside a pack.yaml)")
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.name.endswith(".cases.yaml"):
-        return RuleCasesFile.from_parent(parent, path=file_path)
-    return None
+    # Installed, the plugin loads in every project of the environment: it claims only the cases files of an
+    # obcheck rule pack (a pack.yaml beside them), so another project's *.cases.yaml is none of its business.
+    if not file_path.name.endswith(".cases.yaml") or not (file_path.parent / "pack.yaml").is_file():
+        return None
+    if not parent.config.getini("obcheck_cases"):
+        return None
+    return RuleCasesFile.from_parent(parent, path=file_path)
 
 
 @cache
@@ -51,8 +59,8 @@ class RuleCase(pytest.Item):
         got = self.engine.evaluate(f"case{case.line}", case.facts)[(case.rule.pack, case.rule.id)]
         if case.todo:
             pytest.skip(f"todo case (a known shortcoming): wants {case.outcome}, gets {got}")
-        if got != case.expect:
-            raise RuleCaseFailure(f"{case.file}:{case.line}: case '{case.name}': expected {case.expect}, got {got}")
+        if problem := case.failure(got):
+            raise RuleCaseFailure(problem)
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
         if isinstance(excinfo.value, RuleCaseFailure):

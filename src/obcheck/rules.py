@@ -7,20 +7,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
+from pydantic import Field
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
-from obcheck.source import Document, display_path
-from obcheck.validation import StrictModel, load_model
-from obcheck.vocabulary import ORDERED, Vocabulary, load_vocabulary
+from obcheck.errors import Diagnostic, InputError, did_you_mean, listed, shown
+from obcheck.model import OUTCOMES
+from obcheck.operators import OPERATORS
+from obcheck.source import Document, display_path, kind, list_folder, parse
+from obcheck.validation import ID_RE, StrictModel, id_problem, load_model
+from obcheck.vocabulary import Vocabulary, date_problem, load_vocabulary
 
-OUTCOMES = ("met", "partial", "gap", "unknown", "not_applicable")
 SEVERITIES = ("critical", "high", "medium", "low")
 EVIDENCE_LEVELS = ("verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only")
-OPERATORS = ("equals", "not_equals", "in", "not_in", "at_least", "at_most", "exists", "contains")
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_.]+)\}")
-RULE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RULE_ID_RE = ID_RE  # one id pattern for every kind of id: validation.ID_RE
 
 
 # ------------------------------------------------------------------ the condition grammar
@@ -50,7 +51,7 @@ class Not:
     part: Condition
 
 
-Condition = Union[Predicate, All, AnyOf, Not]
+Condition = Predicate | All | AnyOf | Not
 
 
 def predicates(cond: Condition | None) -> Iterator[Predicate]:
@@ -69,12 +70,8 @@ def predicates(cond: Condition | None) -> Iterator[Predicate]:
 def describe(cond: Condition) -> str:
     """A condition in plain words, e.g. "legal.binding_strength at least legally-binding and legal.ratified is true"."""
     if isinstance(cond, Predicate):
-        words = {"equals": "is", "not_equals": "is not", "in": "is one of", "not_in": "is none of",
-                 "at_least": "is at least", "at_most": "is at most", "contains": "includes"}
-        if cond.op == "exists":
-            return f"{cond.path} is stated"
         value = ", ".join(map(show_value, cond.value)) if isinstance(cond.value, list) else show_value(cond.value)
-        return f"{cond.path} {words[cond.op]} {value}"
+        return OPERATORS[cond.op].phrase.format(path=cond.path, value=value)
     if isinstance(cond, Not):
         return f"not ({describe(cond.part)})"
     joiner = " and " if isinstance(cond, All) else " or "
@@ -107,7 +104,7 @@ class PackFile(StrictModel):
     id: str
     version: str
     title: str
-    tiers: list[str] = []
+    tiers: list[str] = Field(default_factory=list)
     standard: StandardRef
 
 
@@ -123,6 +120,14 @@ class Criterion(StrictModel):
     def secondary_only(self) -> bool:
         """True when the standard's own words were not read: the criterion rests on secondary or seed sources."""
         return self.evidence_level != "verbatim-report"
+
+
+class ThresholdEvidence(StrictModel):
+    """How well the rule's threshold (what counts as met, e.g. "within 24 hours", "NATO standards") is sourced,
+    which can be weaker than the criterion itself: a verbatim criterion whose threshold comes from press."""
+
+    level: Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only", "none"]
+    note: str
 
 
 class Messages(StrictModel):
@@ -145,6 +150,7 @@ class RuleFile(StrictModel):
     messages: Messages
     remediation: str
     rationale: str
+    threshold_evidence: ThresholdEvidence | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,14 @@ class Rule:
     rationale: str
     file: str
     line: int
+    threshold: ThresholdEvidence | None = None  # as written; `threshold_evidence` gives the default
+
+    @property
+    def threshold_evidence(self) -> ThresholdEvidence:
+        """The evidence behind the met threshold: as stated in the rule, else the criterion's own level."""
+        if self.threshold is not None:
+            return self.threshold
+        return ThresholdEvidence(level=self.criterion.evidence_level, note="as the criterion")
 
     @cached_property
     def paths(self) -> tuple[str, ...]:
@@ -177,8 +191,13 @@ class Rule:
 
     @cached_property
     def citation(self) -> dict[str, Any]:
-        """The criterion as report data, with the flag for criteria resting on secondary or seed sources."""
-        return {**self.criterion.model_dump(), "secondary_only": self.criterion.secondary_only}
+        """The criterion as report data, with the flag for criteria resting on secondary or seed sources, and the
+        evidence behind the met threshold (reports caveat a threshold that rests on secondary sources)."""
+        threshold = self.threshold_evidence
+        return {**self.criterion.model_dump(), "secondary_only": self.criterion.secondary_only,
+                "threshold": {"level": threshold.level, "note": threshold.note,
+                              # worth a caveat: weaker than verbatim, and not already said of the criterion itself
+                              "caveat": threshold.level not in ("verbatim-report", self.criterion.evidence_level)}}
 
 
 @dataclass(frozen=True)
@@ -211,8 +230,21 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
     vocabulary: Vocabulary | None = None
     pack_dirs: list[Path] = []
     for root in dirs:
-        if not root.is_dir():
+        try:
+            is_folder = kind(root) == "folder"
+        except InputError as exc:
+            errors.extend(exc.diagnostics)
+            continue
+        if not is_folder:
             errors.append(Diagnostic(display_path(root), 1, 1, "rules folder not found"))
+            continue
+        try:  # a folder that cannot be listed would hide its packs: the run must not go on without them
+            subs = [p for p in list_folder(root) if p.is_dir() and not p.name.startswith(".")]
+            if not (root / "pack.yaml").is_file():
+                for sub in subs:
+                    list_folder(sub)
+        except InputError as exc:
+            errors.extend(exc.diagnostics)
             continue
         for vocab_file in _vocabulary_files(root):
             try:
@@ -223,7 +255,7 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
         found = [root] if (root / "pack.yaml").is_file() else sorted(p.parent for p in root.glob("*/pack.yaml"))
         if root not in found:
             # a subfolder with rule files but no pack.yaml would otherwise be skipped, its rules never run
-            for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for sub in subs:
                 if sub not in found and any(sub.glob("*.yaml")) and not (sub / "pack.yaml").is_file():
                     errors.append(Diagnostic(display_path(sub), 1, 1, "folder has YAML files but no pack.yaml: add one, or move the files out"))
         if not found:
@@ -242,11 +274,20 @@ def load_catalogue(dirs: list[Path]) -> Catalogue:
     seen: dict[str, str] = {}
     for pack in packs:
         if pack.id in seen:
-            errors.append(Diagnostic(display_path(Path(pack.directory) / "pack.yaml"), 1, 1, f"pack id '{pack.id}' is also used by {seen[pack.id]}"))
+            meta = Path(pack.directory) / "pack.yaml"
+            errors.append(Diagnostic(display_path(meta), *_id_position(meta), f"pack id '{pack.id}' is also used by {seen[pack.id]}"))
         seen[pack.id] = pack.directory
     if errors:
         raise InputError(errors)
     return Catalogue(vocabulary, tuple(sorted(packs, key=lambda p: p.id)))
+
+
+def _id_position(file: Path) -> tuple[int, int]:
+    """Where a loaded file states its id. Error path only, so the file is parsed again."""
+    try:
+        return parse(file).position(("id",))
+    except InputError:  # changed since it was read: point at the file
+        return (1, 1)
 
 
 def _vocabulary_files(root: Path) -> list[Path]:
@@ -282,16 +323,22 @@ def rule_files(pack_dir: Path) -> list[Path]:
 
 
 def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
+    list_folder(pack_dir)  # unreadable: its rules would silently be missing
     doc, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
+    if problem := id_problem("pack", meta.id):
+        errors.append(doc.error(("id",), problem))
+    for i, tier in enumerate(meta.tiers):  # tiers head report columns and name HTML anchors, like ids
+        if problem := id_problem("tier", tier):
+            errors.append(doc.error(("tiers", i), problem))
+    if meta.standard.date is not None and (problem := date_problem(meta.standard.date)):
+        errors.append(doc.error(("standard", "date"), f"standard.date must be a date: {problem}"))
     rules = []
     for file in rule_files(pack_dir):
         try:
             rules.append(load_rule(file, meta.id, meta.tiers, vocabulary))
         except InputError as exc:
             errors.extend(exc.diagnostics)
-    if not rules and not errors:
-        errors.append(doc.error((), "the pack has no rule files"))
     if errors:
         raise InputError(errors)
     return Pack(meta.id, meta.version, meta.title, tuple(meta.tiers), meta.standard, tuple(rules), display_path(pack_dir))
@@ -305,17 +352,23 @@ def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, t
     partial = parser.parse(model.partial, ("partial",)) if model.partial is not None else None
     errors = parser.errors
     if model.id != path.name.removesuffix(".yaml"):
-        errors.append(doc.error(("id",), f"rule id '{model.id}' must equal the file name stem '{path.name.removesuffix('.yaml')}'"))
-    if not RULE_ID_RE.match(model.id):
-        errors.append(doc.error(("id",), f"rule id '{model.id}' must be lower-case words joined by '-'"))
+        errors.append(doc.error(("id",), f"rule id {shown(model.id)} must equal the file name stem {shown(path.name.removesuffix('.yaml'))}"))
+    if problem := id_problem("rule", model.id):
+        errors.append(doc.error(("id",), problem))
     if tiers and model.tier not in tiers:
-        errors.append(doc.error(("tier",), f"tier {model.tier!r} is not one of the pack's tiers: {', '.join(tiers)}{did_you_mean(str(model.tier), tiers)}"))
+        errors.append(doc.error(("tier",), f"tier {shown(model.tier)} is not one of the pack's tiers: {listed(tiers)}{did_you_mean(str(model.tier), tiers)}"))
     if not model.criterion.url.startswith(("https://", "http://")):
         errors.append(doc.error(("criterion", "url"), "the criterion needs a citation url (https://...)"))
     if model.partial is not None and model.messages.partial is None:
         errors.append(doc.error(("messages",), "the rule has a 'partial' condition but no 'partial' message"))
     if model.applies_when is not None and model.messages.not_applicable is None:
         errors.append(doc.error(("messages",), "the rule has 'applies_when' but no 'not_applicable' message"))
+    if (threshold := model.threshold_evidence) is not None:
+        strength = (*EVIDENCE_LEVELS, "none")
+        if strength.index(threshold.level) < strength.index(model.criterion.evidence_level):
+            errors.append(doc.error(("threshold_evidence", "level"), f"the threshold cannot rest on stronger evidence ({threshold.level}) than the criterion itself ({model.criterion.evidence_level})"))
+        if not threshold.note.strip():
+            errors.append(doc.error(("threshold_evidence", "note"), "say where the threshold comes from"))
     for outcome in OUTCOMES:
         text_ = getattr(model.messages, outcome)
         for name in PLACEHOLDER_RE.findall(text_ or ""):
@@ -325,7 +378,7 @@ def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, t
         raise InputError(errors)
     return Rule(
         model.id, pack, model.title, model.severity, model.tier, model.criterion, applies, met, partial,
-        model.messages, model.remediation, model.rationale, doc.path, doc.position(("id",))[0],
+        model.messages, model.remediation, model.rationale, doc.path, doc.position(("id",))[0], model.threshold_evidence,
     )
 
 
@@ -350,14 +403,14 @@ class _ConditionParser:
             extra = [k for k in keys if k not in ("all", "any", "not")]
             name = extra[0] if extra else keys[1] if len(keys) > 1 else ""
             hint = did_you_mean(str(name), ("all", "any", "not", "fact"))
-            self.fail((*loc, name) if name else loc, f"a condition has exactly one of all, any, not, fact; got '{name}'{hint}", key=True)
+            self.fail((*loc, name) if name else loc, f"a condition has exactly one of all, any, not, fact; got {shown(name)}{hint}", key=True)
             return All(())
         (key,) = keys
         if key == "not":
             return Not(self.parse(raw["not"], (*loc, "not")))
         items = raw[key]
         if not isinstance(items, list) or not items:
-            self.fail((*loc, key), f"'{key}' takes a non-empty list of conditions")
+            self.fail((*loc, key), f"{shown(key)} takes a non-empty list of conditions")
             return All(())
         parts = tuple(self.parse(item, (*loc, key, i)) for i, item in enumerate(items))
         return All(parts) if key == "all" else AnyOf(parts)
@@ -367,7 +420,7 @@ class _ConditionParser:
         ops = [k for k in raw if k != "fact"]
         for k in ops:
             if k not in OPERATORS:
-                self.fail((*loc, k), f"unknown operator '{k}'{did_you_mean(str(k), OPERATORS)}", key=True)
+                self.fail((*loc, k), f"unknown operator {shown(k)}{did_you_mean(str(k), OPERATORS)}", key=True)
         ops = [k for k in ops if k in OPERATORS]
         if len(ops) != 1:
             if len(ops) > 1 or not self.errors:
@@ -382,29 +435,29 @@ class _ConditionParser:
         return Predicate(path, op, value, line, col)
 
     def check_operand(self, path: str, op: str, value: Any, loc: tuple[str | int, ...]) -> None:
+        """The operand must be what the operator takes, and the operator must apply to the path's type."""
         spec = self.vocabulary.spec(path)
         assert spec is not None
-        kind = spec.type
-        if op == "exists":
+        operator, kind = OPERATORS[op], spec.type
+        if kind not in operator.types:
+            fitting = [o.name for o in OPERATORS.values() if kind in o.types]
+            self.fail(loc, f"{op} does not apply to {path}, which is {kind}; use one of {', '.join(fitting)}")
+            return
+        if operator.operand == "true":
             if value is not True:
-                self.fail(loc, "exists takes the value true")
-            return
-        if op == "contains":
-            if kind != "list":
-                self.fail(loc, f"contains works on lists; {path} is {kind}: use equals")
-            elif value not in (spec.values or ()):
-                self.fail(loc, f"{path}: {value!r} is not one of {', '.join(spec.values or ())}{did_you_mean(str(value), spec.values or ())}")
-            return
-        if kind == "list":
-            self.fail(loc, f"{path} is a list: use contains")
-            return
-        if op in ("at_least", "at_most") and kind not in ORDERED:
-            self.fail(loc, f"{op} needs an ordered type (integer, number, date, ordered_enum); {path} is {kind}")
-            return
-        values = value if op in ("in", "not_in") else [value]
-        if op in ("in", "not_in") and (not isinstance(value, list) or not value):
-            self.fail(loc, f"{op} takes a non-empty list of values")
-            return
-        for i, item in enumerate(values):
-            if problem := self.vocabulary.check(path, item):
-                self.fail((*loc, i) if op in ("in", "not_in") else loc, problem)
+                self.fail(loc, f"{op} takes the value true")
+        elif operator.operand == "count":
+            if not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10_000):
+                self.fail(loc, f"{op} takes a whole number from 0 to 10000")
+        elif operator.operand == "member":
+            if value not in (spec.values or ()):
+                self.fail(loc, f"{path}: {shown(value)} is not one of {listed(spec.values or ())}{did_you_mean(str(value), spec.values or ())}")
+        elif operator.operand == "values":
+            if not isinstance(value, list) or not value:
+                self.fail(loc, f"{op} takes a non-empty list of values")
+                return
+            for i, item in enumerate(value):
+                if problem := self.vocabulary.check(path, item):
+                    self.fail((*loc, i), problem)
+        elif problem := self.vocabulary.check(path, value):
+            self.fail(loc, problem)

@@ -9,6 +9,19 @@ from obcheck.rules import show_value
 from obcheck.vocabulary import Vocabulary
 
 
+def pack_file(pack_id: str, title: str) -> str:
+    """A pack with no rules yet: `obcheck new rule` fills it."""
+    return f"""# A starter pack: name the standard it encodes, then add rules with `obcheck new rule {pack_id} RULE-ID`.
+id: {pack_id}
+version: "0.1.0"
+title: {json.dumps(title)}
+tiers: []
+standard:
+  title: TODO the standard's full title
+  url: https://example.org/TODO-the-standard
+"""
+
+
 def rule_files(rule_id: str, pack: str, tier: str | None, vocabulary: Vocabulary) -> dict[str, str]:
     """A rule on the vocabulary's first ordered enum, so every outcome is reachable, and cases for each."""
     path, spec = next((p, s) for p, s in vocabulary.paths.items() if s.type == "ordered_enum" and len(s.values or []) >= 3)
@@ -40,7 +53,8 @@ messages:
 remediation: TODO what the agreement would need to say.
 rationale: TODO why these conditions encode the criterion.
 """
-    cases = f"""rule: {rule_id}
+    cases = f"""# yaml-language-server: $schema=../../docs/schemas/cases.schema.json
+rule: {rule_id}
 cases:
   - name: The strongest value is met
     facts: {{{path}: {top}}}

@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 from obcheck.cases import CasesFile
+from obcheck.fact_types import FACT_TYPES
 from obcheck.facts import FactFile
-from obcheck.rules import OPERATORS, RuleFile
+from obcheck.operators import OPERATORS, Operator
+from obcheck.rules import RuleFile
 from obcheck.vocabulary import PathSpec, Vocabulary
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -15,24 +17,24 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def value_schema(spec: PathSpec) -> dict[str, Any]:
     """The JSON Schema of one fact path's values."""
-    kind = spec.type
-    if kind == "bool":
-        return {"type": "boolean"}
-    if kind == "integer":
-        return {"type": "integer"}
-    if kind == "number":
-        return {"type": "number"}
-    if kind == "string":
-        return {"type": "string"}
-    if kind == "date":
-        return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-    if kind == "list":
-        return {"type": "array", "items": {"enum": list(spec.values or [])}, "uniqueItems": True}
-    return {"enum": list(spec.values or [])}
+    return FACT_TYPES[spec.type].schema(spec.values or [])
+
+
+def operand_schema(operator: Operator, spec: PathSpec) -> dict[str, Any]:
+    """What an operator takes on one fact path."""
+    value = value_schema(spec)
+    schemas: dict[str, dict[str, Any]] = {
+        "value": value,
+        "values": {"type": "array", "items": value, "minItems": 1},
+        "member": value.get("items", value),
+        "true": {"const": True},
+        "count": {"type": "integer", "minimum": 0, "maximum": 10_000},
+    }
+    return schemas[operator.operand]
 
 
 def _base(model: Any, title: str) -> dict[str, Any]:
-    schema = model.model_json_schema()
+    schema: dict[str, Any] = model.model_json_schema()
     schema["$schema"] = DIALECT
     schema["title"] = title
     return schema
@@ -56,15 +58,7 @@ def facts_schema(vocabulary: Vocabulary) -> dict[str, Any]:
 def _condition_defs(vocabulary: Vocabulary) -> dict[str, Any]:
     predicates = []
     for path, spec in vocabulary.paths.items():
-        value = value_schema(spec)
-        ops: dict[str, Any] = {"exists": {"const": True}}
-        if spec.type == "list":
-            ops["contains"] = value["items"]
-        else:
-            ops.update({"equals": value, "not_equals": value, "in": {"type": "array", "items": value, "minItems": 1},
-                        "not_in": {"type": "array", "items": value, "minItems": 1}})
-            if spec.type in ("integer", "number", "date", "ordered_enum"):
-                ops.update({"at_least": value, "at_most": value})
+        ops = {op.name: operand_schema(op, spec) for op in OPERATORS.values() if spec.type in op.types}
         predicates.append({
             "type": "object", "description": spec.meaning,
             "properties": {"fact": {"const": path}, **ops},

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import bisect
+import errno
 import itertools
 import os
 import re
+import stat
+import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.resolver import BaseResolver
 
-from obcheck.errors import Diagnostic, InputError
+from obcheck.errors import Diagnostic, InputError, new_file, printable, shown
 
 # Limits that keep hostile files cheap to reject (documented in docs/limits.md).
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -25,6 +29,7 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "i
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
+_MAX_INT_DIGITS = 100  # far beyond 2^53 (16 digits), far below Python's 4,300-digit conversion limit
 _BOOLS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _INT_RE = re.compile(r"^[-+]?[0-9]+$")
@@ -76,11 +81,11 @@ class _Resolver(BaseResolver):
 try:  # libyaml's C parser is many times faster and composes the same node tree
     from yaml._yaml import CParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    CParser = None
+    CParser = None  # type: ignore[assignment, misc]
 
 if CParser is not None:
 
-    class _Composer(CParser, _Resolver):  # type: ignore[misc,valid-type]
+    class _Composer(CParser, _Resolver):
         def __init__(self, text: str) -> None:
             CParser.__init__(self, text)
             _Resolver.__init__(self)
@@ -106,7 +111,37 @@ _NODES_MESSAGE = f"more than {MAX_NODES:,} YAML nodes"
 _ALIAS_MESSAGE = "YAML aliases (*name) are not supported; write the value out"
 
 
-def _locate(text: str, *, alias: bool = False) -> tuple[int, int, str] | None:
+# YAML ends a line at these too; editors (VS Code, vim, Notepad++) do not, and show them inside the line.
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+_EDITOR_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Lines:
+    """Turns libyaml's marks into the line and column an editor shows. libyaml also ends lines at U+0085, U+2028
+    and U+2029, which would shift every later position by a line; editors count only LF, CR LF and CR. Files
+    without those characters (nearly all) keep libyaml's own numbers; the others are counted from the mark's
+    character index, by binary search in the editor's line starts."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] | None = None
+        if any(ch in text for ch in _YAML_ONLY_BREAKS):
+            self.starts = [0] + [m.end() for m in _EDITOR_BREAK.finditer(text)]
+
+    def at(self, mark: Any) -> tuple[int, int]:
+        """The 1-based line and column of a libyaml mark."""
+        if self.starts is None:
+            return mark.line + 1, mark.column + 1
+        i = bisect.bisect_right(self.starts, mark.index) - 1
+        return i + 1, mark.index - self.starts[i] + 1
+
+
+def _text_position(text: str, index: int) -> tuple[int, int]:
+    """The editor's 1-based line and column of a character index (error path: counts the text once)."""
+    starts = [0] + [m.end() for m in _EDITOR_BREAK.finditer(text, 0, index)]
+    return len(starts), index - starts[-1] + 1
+
+
+def _locate(text: str, lines: Lines, *, alias: bool = False) -> tuple[int, int, str] | None:
     """Error path only: re-read the file as a stream of events (no tree is built, memory stays flat) and return
     the 1-based line, column and message of the first node past a limit, or of the first alias when alias=True."""
     level = nodes = 0
@@ -115,12 +150,11 @@ def _locate(text: str, *, alias: bool = False) -> tuple[int, int, str] | None:
             kind = event.__class__
             if alias:
                 if kind is yaml.AliasEvent:
-                    return event.start_mark.line + 1, event.start_mark.column + 1, _ALIAS_MESSAGE
+                    return (*lines.at(event.start_mark), _ALIAS_MESSAGE)
             elif kind in _NODE_EVENTS:
                 nodes += 1
                 if level > MAX_DEPTH or nodes > MAX_NODES:
-                    mark = event.start_mark
-                    return mark.line + 1, mark.column + 1, _DEPTH_MESSAGE if level > MAX_DEPTH else _NODES_MESSAGE
+                    return (*lines.at(event.start_mark), _DEPTH_MESSAGE if level > MAX_DEPTH else _NODES_MESSAGE)
                 if kind is not yaml.ScalarEvent:
                     level += 1
             elif kind in _END_EVENTS:
@@ -137,6 +171,20 @@ class Document:
     path: str
     data: Any
     root: yaml.Node | None = None
+    lines: Lines = field(default_factory=lambda: Lines(""), repr=False)
+    # Each mapping's keys, indexed the first time a position inside it is asked for: a search of the mapping per
+    # lookup made a file with an error on each of 95,000 keys take 108 s (quadratic); with the index it is linear.
+    _keys: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False)
+
+    def pair(self, mapping: yaml.MappingNode, key: Any) -> tuple[yaml.Node, yaml.Node] | None:
+        """The (key node, value node) of `key` in `mapping` (its first occurrence), or None."""
+        index = self._keys.get(id(mapping))
+        if index is None:
+            index = {}
+            for k, v in mapping.value:
+                index.setdefault(k.value, (k, v))
+            self._keys[id(mapping)] = index
+        return index.get(key)
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """The 1-based line and column of `loc` (of its key with key=True), else of its nearest existing parent.
@@ -147,7 +195,7 @@ class Document:
         mark = node.start_mark
         for i, part in enumerate(loc):
             if isinstance(node, yaml.MappingNode):
-                pair = next(((k, v) for k, v in node.value if k.value == part), None)
+                pair = self.pair(node, part)
                 if pair is None:
                     break
                 if key and i == len(loc) - 1:
@@ -159,7 +207,7 @@ class Document:
             else:
                 break
             mark = node.start_mark
-        return (mark.line + 1, mark.column + 1)
+        return self.lines.at(mark)
 
     def key_lines(self, loc: Loc) -> dict[str, int]:
         """The 1-based line of every key of the mapping at `loc`: one pass, where `position` per key is quadratic."""
@@ -167,7 +215,8 @@ class Document:
         for part in loc:
             if not isinstance(node, yaml.MappingNode):
                 return {}
-            node = next((v for k, v in node.value if k.value == part), None)
+            found = self.pair(node, part)
+            node = found[1] if found else None
         if not isinstance(node, yaml.MappingNode):
             return {}
         return {k.value: k.start_mark.line + 1 for k, _ in node.value}
@@ -177,18 +226,16 @@ class Document:
         return Diagnostic(self.path, line, col, message)
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 _CWD: tuple[str, Path] = ("", Path())
 
 
 def display_path(path: Path) -> str:
     """Paths in messages are relative to the working directory when they lie below it."""
     global _CWD
-    cwd = os.getcwd()
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working folder was deleted: absolute paths still name the file
+        return str(path)
     if _CWD[0] != cwd:  # resolving the working directory once, not once a file, saved 5% of a large run
         _CWD = (cwd, Path(cwd).resolve())
     try:
@@ -197,15 +244,48 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path, shown: str | None = None) -> str:
-    """Read a UTF-8 file within the size limit; every failure is a located InputError."""
-    shown = shown or display_path(path)
+def name_problem(path: Path) -> str | None:
+    """Why a file or folder name cannot be used, or None. A name that is not UTF-8 (Python keeps its bytes as lone
+    surrogates) could not be written into a report, and one with a control character (a newline, ESC) would forge
+    lines in it: both are refused where they are found."""
+    name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError([Diagnostic(shown, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
-        with path.open("rb") as handle:  # bounded: a pipe or a growing file has no size to check beforehand
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8; rename it"
+    if not name.isprintable() and (bad := next((ch for ch in name if unicodedata.category(ch) in _CONTROL), None)):
+        # a newline or escape sequence in a name would travel into every report line that cites the file
+        return f"the file name has the control character {printable(bad)}; rename it"
+    return None
+
+
+_CONTROL = ("Cc", "Cf", "Zl", "Zp")
+
+
+def _not_regular(mode: int) -> str:
+    what = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"not a regular file ({what}); not read"
+
+
+def read_text(path: Path, shown: str | None = None) -> str:
+    """Read a UTF-8 regular file within the size limit; every failure is a located InputError. Anything but a
+    regular file is refused before it is opened (a FIFO would block for ever), and checked again on the open file."""
+    shown = shown or display_path(path)
+    if problem := name_problem(path):
+        raise InputError([Diagnostic(shown, 1, 1, problem)])
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Diagnostic(shown, 1, 1, _not_regular(info.st_mode))])
+        if info.st_size > MAX_FILE_BYTES:
+            raise InputError([Diagnostic(shown, 1, 1, f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+        # O_NONBLOCK: should the file have been swapped for a FIFO since the stat, opening it does not wait
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise InputError([Diagnostic(shown, 1, 1, _not_regular(mode))])
+            raw = handle.read(MAX_FILE_BYTES + 1)  # bounded: a growing file has no size to check beforehand
         if len(raw) > MAX_FILE_BYTES:
             raise InputError([Diagnostic(shown, 1, 1, f"file is more than {MAX_FILE_BYTES:,} bytes, the limit")])
     except OSError as exc:
@@ -214,9 +294,17 @@ def read_text(path: Path, shown: str | None = None) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = raw[: exc.start].decode("utf-8", errors="replace")
-        line, col = _line_col(good, len(good))
+        line, col = _text_position(good, len(good))
         raise InputError([Diagnostic(shown, line, col, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded")]) from None
     return text.removeprefix("\ufeff")
+
+
+def list_folder(folder: Path) -> list[Path]:
+    """The entries of a folder, sorted; a folder that cannot be read is a located InputError, never skipped."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        raise InputError([Diagnostic(display_path(folder), 1, 1, f"cannot read folder: {exc.strerror or exc}")]) from None
 
 
 def parse(path: Path, text: str | None = None) -> Document:
@@ -224,16 +312,18 @@ def parse(path: Path, text: str | None = None) -> Document:
     shown = display_path(path)
     if text is None:
         text = read_text(path, shown)
+    new_file()
     composer = _Composer(text)
+    lines = Lines(text)
     try:
         node = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        if "maximum nesting depth" in (exc.problem or ""):
+        line, col = lines.at(mark) if mark else (1, 1)
+        if "maximum nesting depth" in (exc.problem or "") and mark:
             # libyaml's own cap (1,000 levels) trips before the converter can report level MAX_DEPTH + 1:
             # find that level in the text up to where libyaml stopped.
-            found = _locate(_upto(text, line, col))
+            found = _locate(text[: mark.index], lines)
             line, col = found[:2] if found else (line, col)
             raise InputError([Diagnostic(shown, line, col, _DEPTH_MESSAGE)]) from None
         what = " ".join(p for p in (exc.context, exc.problem) if p)
@@ -245,28 +335,25 @@ def parse(path: Path, text: str | None = None) -> Document:
             # e.g. an unclosed [ is found only on a later line: say where it opened
             thing = exc.context.removeprefix("while parsing ").removeprefix("while scanning ")
             thing = thing.removeprefix("a ").removeprefix("an ")
-            what += f" (the {thing} began at {begun.line + 1}:{begun.column + 1})"
+            what += " (the {} began at {}:{})".format(thing, *lines.at(begun))
         raise InputError([Diagnostic(shown, line, col, f"YAML syntax error: {what}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a raw control byte): at that character
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        line, col = _text_position(text, exc.position)
+        message = f"character U+{code:04X} is not allowed in YAML ({exc.reason}); remove it, or write it as an escape in double quotes"
+        raise InputError([Diagnostic(shown, line, col, message)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Diagnostic(shown, 1, 1, f"YAML error: {exc}")]) from None
+        raise InputError([Diagnostic(shown, 1, 1, "YAML error: " + " ".join(str(exc).split()))]) from None
     except (_Limit, RecursionError):
-        line, col, message = _locate(text) or (1, 1, _DEPTH_MESSAGE)
+        line, col, message = _locate(text, lines) or (1, 1, _DEPTH_MESSAGE)
         raise InputError([Diagnostic(shown, line, col, message)]) from None
     finally:
         composer.dispose()
     if node is None:
         raise InputError([Diagnostic(shown, 1, 1, "empty file: expected a mapping")])
-    doc = Document(shown, None, node)
+    doc = Document(shown, None, node, lines)
     doc.data = _Converter(doc, text).convert(node, 0)
     return doc
-
-
-def _upto(text: str, line: int, col: int) -> str:
-    """The text before 1-based line:col."""
-    start = 0
-    for _ in range(line - 1):
-        start = text.find("\n", start) + 1
-    return text[: start + col - 1]
 
 
 class _Converter:
@@ -277,7 +364,7 @@ class _Converter:
         self.seen: set[int] = set()
 
     def fail(self, node: yaml.Node, message: str) -> InputError:
-        return InputError([Diagnostic(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1, message)])
+        return InputError([Diagnostic(self.doc.path, *self.doc.lines.at(node.start_mark), message)])
 
     def convert(self, node: yaml.Node, depth: int) -> Any:
         if depth > MAX_DEPTH:  # reported at the first node too deep (libyaml alone would allow 1,000 levels)
@@ -286,25 +373,24 @@ class _Converter:
         if id(node) in seen:
             # An alias re-uses a node: refusing them rules out alias bombs and hidden sharing. The node knows
             # only where its anchor (&name) stands; the message points at the first *name.
-            found = _locate(self.text, alias=True)
+            found = _locate(self.text, self.doc.lines, alias=True)
             if found is None:
                 raise self.fail(node, _ALIAS_MESSAGE)
             raise InputError([Diagnostic(self.doc.path, *found)])
         seen.add(id(node))
         if len(seen) > MAX_NODES:
             raise self.fail(node, _NODES_MESSAGE)
-        kind = node.__class__
-        if kind is yaml.ScalarNode:
+        if isinstance(node, yaml.ScalarNode):  # exact classes: composed nodes are never subclasses
             return self.scalar(node)
-        if kind is yaml.MappingNode:
+        if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
         if node.tag != _SEQ:
-            raise self.fail(node, f"YAML tag {node.tag!r} is not allowed")
+            raise self.fail(node, f"YAML tag {shown(node.tag)} is not allowed")
         return [self.convert(item, depth + 1) for item in node.value]
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         if node.tag != _MAP:
-            raise self.fail(node, f"YAML tag {node.tag!r} is not allowed")
+            raise self.fail(node, f"YAML tag {shown(node.tag)} is not allowed")
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
@@ -314,7 +400,7 @@ class _Converter:
                 raise self.fail(key_node, "merge keys (<<) are not supported; write the keys out")
             if key in out:
                 first = next(k for k, _ in node.value if k.value == key)
-                raise self.fail(key_node, f"duplicate key '{key}' (first at line {first.start_mark.line + 1})")
+                raise self.fail(key_node, f"duplicate key {shown(key)} (first at line {self.doc.lines.at(first.start_mark)[0]})")
             out[key] = self.convert(value_node, depth + 1)
         return out
 
@@ -324,6 +410,8 @@ class _Converter:
             if tag == _STR:
                 return text
             if tag == _INT:
+                if len(text) > _MAX_INT_DIGITS:  # Python would refuse to convert it: say why
+                    raise self.fail(node, f"an integer of {len(text):,} characters; no supported integer has more than {_MAX_INT_DIGITS}")
                 return int(text)
             if tag == _FLOAT:
                 return float(text)
@@ -334,8 +422,11 @@ class _Converter:
             if tag == _NULL:
                 return None
         except ValueError:
-            raise self.fail(node, f"{text!r} is not a valid {tag.rsplit(':', 1)[-1]}") from None
-        raise self.fail(node, f"YAML tag {tag!r} is not allowed")
+            raise self.fail(node, f"{shown(text)} is not a valid {tag.rsplit(':', 1)[-1]}") from None
+        raise self.fail(node, f"YAML tag {shown(tag)} is not allowed")
+
+
+STDIN = "-"  # the name that stands for standard input on the command line
 
 
 def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
@@ -343,10 +434,12 @@ def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
     folder nor round in a loop: a symlink that leaves the folder, points back at a folder being walked, or
     cannot be resolved is an error; a symlinked folder inside the folder is not entered (it is walked anyway)."""
     for path in paths:
-        if path.is_dir():
+        if str(path) == STDIN:  # one fact file from standard input, read when it is loaded
+            yield path
+        elif kind(path) == "folder":
             root = path.resolve()
             found = False
-            for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+            for dirpath, dirnames, filenames in os.walk(path, followlinks=False, onerror=_unreadable):
                 dirnames.sort()
                 for name in dirnames:
                     folder = Path(dirpath, name)
@@ -356,18 +449,40 @@ def yaml_files(paths: list[Path], *, what: str) -> Iterator[Path]:
                     if not name.endswith((".yaml", ".yml")):
                         continue
                     file = Path(dirpath, name)
+                    if problem := name_problem(file):
+                        raise InputError([Diagnostic(display_path(file), 1, 1, problem)])
                     if file.is_symlink() and (problem := _symlink_problem(file, root, dirpath)):
                         raise InputError([Diagnostic(display_path(file), 1, 1, problem)])
                     if file.exists() and not file.is_file():
-                        raise InputError([Diagnostic(display_path(file), 1, 1, "not a regular file; not read")])
+                        raise InputError([Diagnostic(display_path(file), 1, 1, _not_regular(file.stat().st_mode))])
                     found = True
                     yield file
             if not found:
                 raise InputError([Diagnostic(display_path(path), 1, 1, f"no {what} files (*.yaml) in this folder")])
-        elif path.exists() or path.is_symlink():
+        elif kind(path) != "missing":
             yield path
         else:
             raise InputError([Diagnostic(display_path(path), 1, 1, "no such file or folder")])
+
+
+def kind(path: Path) -> str:
+    """'folder', 'file' (anything else that is there, the reader decides) or 'missing'. pathlib's is_dir and exists
+    raise on a name too long for the system or a parent that cannot be searched: that is a located InputError."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "file" if path.is_symlink() else "missing"  # a dangling symlink: reading it says what is wrong
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "file"  # a symlink loop: reported when it is read
+        raise InputError([Diagnostic(display_path(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
+    return "folder" if stat.S_ISDIR(mode) else "file"
+
+
+def _unreadable(exc: OSError) -> None:
+    """os.walk skips a folder it cannot list unless told: its files would silently be missing from the run."""
+    where = display_path(Path(exc.filename)) if exc.filename else "."
+    raise InputError([Diagnostic(where, 1, 1, f"cannot read folder: {exc.strerror or exc}")])
 
 
 def _symlink_problem(link: Path, root: Path, dirpath: str) -> str | None:

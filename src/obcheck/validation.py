@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, cut, did_you_mean, printable, shown
 from obcheck.source import Document, parse
 
-
 M = TypeVar("M", bound=BaseModel)
+
+# The one pattern of every id (pack, rule, agreement, source): lower-case letters and digits in words joined by
+# single hyphens, at most 64 characters. Ids become file names, report keys, SARIF rule ids, CSV cells and HTML
+# anchors: no path separators, dots, pipes, spaces, nor a leading = + - @ that a spreadsheet reads as a formula.
+MAX_ID_LENGTH = 64
+ID_RE = re.compile(rf"^(?=.{{1,{MAX_ID_LENGTH}}}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+ID_RULE = f"lower-case letters and digits in words joined by '-', at most {MAX_ID_LENGTH} characters"
+
+
+def id_problem(what: str, value: str) -> str | None:
+    """Why `value` is not a valid id of a `what` (pack, rule, agreement, source), or None."""
+    return None if ID_RE.match(value) else id_message(what, value)
+
+
+def id_message(what: str, value: str) -> str:
+    return f"{what} id {shown(value)} must be {ID_RULE} (e.g. gb-2024)"
 
 
 def load_model(path: Path, model: type[M], what: str, text: str | None = None) -> tuple[Document, M]:
@@ -43,14 +59,14 @@ def pydantic_diagnostics(
         if kind == "extra_forbidden" and loc:
             known = _model_at(model, loc[:-1])
             fields = list(known.model_fields) if known else []
-            out.append(doc.error(at, f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), fields)}", key=True))
+            out.append(doc.error(at, f"unknown key {shown(loc[-1])}{did_you_mean(str(loc[-1]), fields)}", key=True))
         elif kind == "missing" and loc:
-            out.append(doc.error(at[:-1], f"missing required key '{loc[-1]}'"))
+            out.append(doc.error(at[:-1], f"missing required key {shown(loc[-1])}"))
         else:
             where = ".".join(str(p) for p in loc)
             got = err.get("input")
-            shown = f"; got {got!r}" if not isinstance(got, (dict, list)) else ""
-            out.append(doc.error(at, f"{where}: {err['msg']}{shown}"))
+            echo = f"; got {shown(got)}" if not isinstance(got, (dict, list)) else ""
+            out.append(doc.error(at, f"{cut(printable(where))}: {err['msg']}{echo}"))
     return out
 
 

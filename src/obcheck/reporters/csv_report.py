@@ -1,34 +1,43 @@
-"""CSV reporter: one row per finding, stable columns, for spreadsheets."""
+"""CSV reporter: one row per finding, stable columns, for spreadsheets; a row per error of a file that failed."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable
+from typing import Any
 
-from obcheck.checker import Report
+from obcheck.model import AgreementReport, Header, Rendered, Summary
+from obcheck.reporters.safe import csv_cell
 
 COLUMNS = (
     "agreement", "agreement_title", "pack", "rule", "title", "tier", "severity", "status",
-    "message", "missing", "location", "criterion_evidence", "criterion_url",
+    "message", "missing", "location", "criterion_evidence", "criterion_url", "floor", "ceiling", "bound",
 )
 
 
-def chunks(report: Report) -> Iterator[str]:
+def _rows(rows: Iterable[Iterable[object]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for a in report.stream():
-        for f in a.findings:
-            writer.writerow((
-                a.id, a.title, f.pack, f.rule, f.title, f.tier or "", f.severity, f.status, f.message,
-                " ".join(f.missing), f.location, f.criterion["evidence_level"], f.criterion["url"],
-            ))
-        yield out.getvalue()
-        out.seek(0)
-        out.truncate()
-    yield out.getvalue()
+    csv.writer(out, lineterminator="\n").writerows([csv_cell(c) for c in row] for row in rows)
+    return out.getvalue()
 
 
-def render(report: Report) -> str:
-    return "".join(chunks(report))
+class Reporter:
+    def __init__(self, **_: Any) -> None:
+        pass
+
+    def begin(self, header: Header) -> str:
+        return _rows([COLUMNS])
+
+    def agreement(self, item: AgreementReport | Rendered) -> str:
+        assert isinstance(item, AgreementReport)
+        return _rows(
+            (item.id, item.title, f.pack, f.rule, f.title, f.tier or "", f.severity, f.status, f.message,
+             " ".join(f.missing), f.location, f.criterion["evidence_level"], f.criterion["url"],
+             f.floor or "", f.ceiling or "", f.bound)
+            for f in item.findings
+        )
+
+    def end(self, summary: Summary) -> str:
+        # a file that failed: status 'error', its message and position, so a spreadsheet shows what is missing
+        return _rows(("", "", "", "", "", "", "", "error", d.message, "", f"{d.path}:{d.line}:{d.col}", "", "", "", "", "") for d in summary.errors)

@@ -1,17 +1,17 @@
-"""JSON reporter (schema_version 2): sorted keys, stable order, byte-identical from run to run; streamed agreement by agreement."""
+"""JSON reporter (schema_version 3): sorted keys, stable order, byte-identical from run to run; streamed agreement by agreement."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-from obcheck.checker import AgreementReport, Rendered, Report
+from obcheck.model import AgreementReport, Header, Rendered, Summary
 from obcheck.rules import Rule
 
 # Schema 2 states each rule's description and citation once per report and each cited fact and source once per
 # agreement; findings refer to them by id. Schema 1 repeated them in every finding: 740 MB for 10,000 agreements.
-SCHEMA_VERSION = 2
+# Schema 3 adds `errors`: the located errors of fact files that could not be reported (--keep-going).
+SCHEMA_VERSION = 3
 
 
 def _dump(value: Any) -> str:
@@ -20,19 +20,32 @@ def _dump(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def chunks(report: Report) -> Iterator[str]:
-    """Valid JSON written as it streams: the agreements one per line, then the summary known only at the end.
+class Reporter:
+    """Valid JSON written as it streams: the agreements one per line, then what is known only at the end.
     'agreements' sorts first among the top-level keys, so the document is the same as a sorted dump."""
-    yield '{"agreements": ['
-    first = True
-    for agreement in report.stream():
-        yield ("\n" if first else ",\n") + (agreement.text if isinstance(agreement, Rendered) else line(agreement))
-        first = False
-    tail = {
-        "packs": report.packs, "rules": [rule_data(r) for r in sorted(report.rules, key=lambda r: (r.pack, r.id))],
-        "schema_version": SCHEMA_VERSION, "summary": report.summary, "tool": report.tool,
-    }
-    yield "\n], " + ", ".join(f"{json.dumps(k)}: {_dump(v)}" for k, v in tail.items()) + "}\n"
+
+    def __init__(self, **_: Any) -> None:
+        self.header: Header | None = None
+        self.first = True
+
+    def begin(self, header: Header) -> str:
+        self.header = header
+        return '{"agreements": ['
+
+    def agreement(self, item: AgreementReport | Rendered) -> str:
+        text = item.text if isinstance(item, Rendered) else line(item)
+        sep = "\n" if self.first else ",\n"
+        self.first = False
+        return sep + text
+
+    def end(self, summary: Summary) -> str:
+        assert self.header is not None
+        tail = {
+            "errors": [{"path": d.path, "line": d.line, "col": d.col, "message": d.message} for d in summary.errors],
+            "packs": self.header.packs, "rules": [rule_data(r) for r in self.header.rules],
+            "schema_version": SCHEMA_VERSION, "summary": summary.counts, "tool": self.header.tool,
+        }
+        return "\n], " + ", ".join(f"{json.dumps(k)}: {_dump(v)}" for k, v in tail.items()) + "}\n"
 
 
 def line(agreement: AgreementReport) -> str:
@@ -63,11 +76,8 @@ def as_data(agreement: AgreementReport) -> dict[str, Any]:
         findings.append({
             "rule": f.rule, "pack": f.pack, "status": f.status, "message": f.message, "actual": f.actual,
             "evidence": [e["fact"] for e in f.evidence], "missing": f.missing, "location": f.location,
+            "floor": f.floor, "ceiling": f.ceiling, "needs": f.needs, "may_not_apply": f.may_not_apply,
         })
     data = {k: v for k, v in vars(agreement).items() if k != "findings"}
     data.update(findings=findings, facts=facts, sources=sources)
     return data
-
-
-def render(report: Report) -> str:
-    return "".join(chunks(report))

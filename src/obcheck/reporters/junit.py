@@ -1,31 +1,45 @@
-"""JUnit XML reporter: a test suite per agreement, a test case per rule; gap fails, unknown is skipped."""
+"""JUnit XML reporter: a suite per agreement, a case per rule; what --fail-on counts fails, other unknowns are skipped."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from obcheck.checker import Report
+from obcheck.model import FAIL_ON, Outcome, Report
+from obcheck.reporters import WholeReport
+from obcheck.reporters.safe import xml
 
 
-def render(report: Report) -> str:
-    root = ET.Element("testsuites", name="obcheck")
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
-    for a in report.agreements:
-        gaps = sum(1 for f in a.findings if f.status == "gap")
-        skipped = sum(1 for f in a.findings if f.status == "unknown")
-        suite = ET.SubElement(root, "testsuite", name=a.id, tests=str(len(a.findings)), failures=str(gaps), errors="0", skipped=str(skipped))
-        totals["tests"] += len(a.findings)
-        totals["failures"] += gaps
-        totals["skipped"] += skipped
-        for f in a.findings:
-            case = ET.SubElement(suite, "testcase", classname=f"{a.id}.{f.pack}", name=f.rule, file=f.location.rpartition(":")[0])
-            if f.status == "gap":
-                ET.SubElement(case, "failure", message=f.message, type="gap").text = f"{f.location}: {f.message}\nremediation: {f.remediation}"
-            elif f.status == "unknown":
-                ET.SubElement(case, "skipped", message=f"unknown: {f.message} Missing: {', '.join(f.missing)}")
-            else:
-                ET.SubElement(case, "system-out").text = f"{f.status}: {f.message}"
-    for key, value in totals.items():
-        root.set(key, str(value))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+class Reporter(WholeReport):
+    def render(self, report: Report) -> str:
+        # failures are exactly what makes the exit code 1: the outcomes --fail-on counts (none by default)
+        failing = FAIL_ON[self.options.get("fail_on", "never")]
+        root = ET.Element("testsuites", name="obcheck")
+        totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for a in report.agreements:
+            gaps = sum(1 for f in a.findings if f.status in failing)
+            skipped = sum(1 for f in a.findings if f.status is Outcome.UNKNOWN and f.status not in failing)
+            suite = ET.SubElement(root, "testsuite", name=xml(a.id), tests=str(len(a.findings)), failures=str(gaps), errors="0", skipped=str(skipped))
+            totals["tests"] += len(a.findings)
+            totals["failures"] += gaps
+            totals["skipped"] += skipped
+            for f in a.findings:
+                case = ET.SubElement(suite, "testcase", classname=xml(f"{a.id}.{f.pack}"), name=xml(f.rule), file=xml(f.location.rpartition(":")[0]))
+                if f.status in failing:
+                    ET.SubElement(case, "failure", message=xml(f.message), type=str(f.status)).text = xml(f"{f.location}: {f.message}\nremediation: {f.remediation}")
+                elif f.status is Outcome.UNKNOWN:
+                    ET.SubElement(case, "skipped", message=xml(f"unknown ({f.bound}): {f.message} Missing: {', '.join(f.missing)}"))
+                else:
+                    ET.SubElement(case, "system-out").text = xml(f"{f.status}: {f.message}")
+        if report.errors:
+            files = sorted({d.path for d in report.errors})
+            suite = ET.SubElement(root, "testsuite", name="obcheck input", tests=str(len(files)), failures="0", errors=str(len(files)), skipped="0")
+            for path in files:
+                case = ET.SubElement(suite, "testcase", classname="obcheck.input", name=xml(path), file=xml(path))
+                lines = [str(d) for d in report.errors if d.path == path]
+                ET.SubElement(case, "error", message=xml(lines[0]), type="input").text = xml("\n".join(lines))
+            totals["tests"] += len(files)
+            totals["errors"] += len(files)
+        for key, value in totals.items():
+            root.set(key, str(value))
+        ET.indent(root)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

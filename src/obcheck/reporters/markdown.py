@@ -1,39 +1,81 @@
-"""Markdown reporter: a summary table, then per agreement its gaps, partials and unknowns with citations."""
+"""Markdown reporter: a memo per agreement and standard: its score, what it meets, its gaps and what would close them."""
 
 from __future__ import annotations
 
-from obcheck.checker import Report
-from obcheck.rules import OUTCOMES, show_value
+from obcheck.model import OUTCOMES, SHORTFALLS, Finding, Outcome, Report
+from obcheck.ranking import score
+from obcheck.reporters import WholeReport
+from obcheck.reporters.safe import code, link
+from obcheck.reporters.safe import markdown as md
+from obcheck.rules import show_value
 
-LISTED = ("gap", "partial", "unknown")
+
+def anchor(agreement_id: str) -> str:
+    """The heading anchor a Markdown renderer gives `## id`: ids follow one pattern, so this is the id itself."""
+    return "".join(c for c in agreement_id.lower() if c.isalnum() or c in "-_")
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+class Reporter(WholeReport):
+    def render(self, report: Report) -> str:
+        return render(report)
+
+
+def _finding(f: Finding) -> list[str]:
+    c = f.criterion
+    secondary = ", rests on secondary sources" if c["secondary_only"] else ""
+    lines = [f"- **{md(f.title)}** ({code(f.rule)}, {md(f.severity)}): {md(f.message)}"]
+    if f.bound:
+        lines.append(f"  - unknown — {md(f.bound)}")
+    elif f.missing:
+        lines.append(f"  - missing facts: {', '.join(code(m) for m in f.missing)}")
+    if f.status is not Outcome.MET:
+        lines.append(f"  - to close it: {md(f.remediation)}")
+    for e in f.evidence:
+        clause = f", {md(e['clause'])}" if e.get("clause") else ""
+        source = link(e["source"]["title"], e["source"]["url"])
+        lines.append(f"  - {code(e['fact'])} = {md(show_value(e['value']))}: \"{md(e['quote'])}\" ({source}{clause}; {md(e['evidence_level'])})")
+    lines.append(f"  - criterion: {md(c['section'])} ({link('source', c['url'])}; {md(c['evidence_level'])}{secondary})")
+    if c["threshold"]["caveat"]:
+        lines.append(f"  - caveat: the met threshold rests on {md(c['threshold']['level'])} evidence: {md(c['threshold']['note'])}")
+    return lines
 
 
 def render(report: Report) -> str:
-    packs = ", ".join(f"{p['title']} ({p['id']} {p['version']}, {p['rules']} rules)" for p in report.packs)
-    lines = ["# obcheck gap report", "", f"Standard: {packs}.", ""]
-    lines += ["| agreement | signed | " + " | ".join(OUTCOMES) + " |", "|---|---|" + "---:|" * len(OUTCOMES)]
+    lines = ["# obcheck gap report", ""]
+    packs = [p["id"] for p in report.packs]
+    for p in report.packs:
+        lines += [f"## {md(p['title'])}", "", (f"{code(p['id'])} {md(p['version'])}, {p['rules']} rules. Score: met 1, partial ½, "
+                  "weighted by severity; unknowns at their floor, the best case after `..`."), ""]
+        lines += ["| agreement | signed | score | unknown share | " + " | ".join(o.replace("_", " ") for o in OUTCOMES) + " |",
+                  "|---|---|---:|---:|" + "---:|" * len(OUTCOMES)]
+        for a in report.agreements:
+            found = [f for f in a.findings if f.pack == p["id"]]
+            s = score(found)
+            counts = " | ".join(str(sum(1 for f in found if f.status == o)) for o in OUTCOMES)
+            lines.append(f"| [{md(a.id)}](#{anchor(a.id)}) {md(a.title)} | {md(a.signed or 'not signed')} | {s} | {s.unknown:.0f}% | {counts} |")
+        lines.append("")
     for a in report.agreements:
-        counts = " | ".join(str(a.summary[o]) for o in OUTCOMES)
-        lines.append(f"| [{_cell(a.id)}](#{a.id}) {_cell(a.title)} | {a.signed or 'not signed'} | {counts} |")
-    for a in report.agreements:
-        lines += ["", f"## {a.id}", "", f"{_cell(a.title)} ({a.kind}{', signed ' + a.signed if a.signed else ''}); facts: `{a.file}`."]
-        for status in LISTED:
-            found = [f for f in a.findings if f.status == status]
+        signed = f", signed {md(a.signed)}" if a.signed else ""
+        lines += [f"## {md(a.id)}", "", f"{md(a.title)} ({md(a.kind)}{signed}); facts: {code(a.file)}."]
+        for pack in packs:
+            found = [f for f in a.findings if f.pack == pack]
             if not found:
                 continue
-            lines += ["", f"### {status} ({len(found)})", ""]
-            for f in found:
-                c = f.criterion
-                secondary = ", rests on secondary sources" if c["secondary_only"] else ""
-                lines.append(f"- **{f.title}** (`{f.rule}`, {f.severity}): {_cell(f.message)}")
-                if f.missing:
-                    lines.append(f"  - missing facts: {', '.join(f'`{m}`' for m in f.missing)}")
-                for e in f.evidence:
-                    clause = f", {e['clause']}" if e.get("clause") else ""
-                    lines.append(f"  - `{e['fact']}` = {_cell(show_value(e['value']))}: \"{_cell(e['quote'])}\" ([{_cell(e['source']['title'])}]({e['source']['url']}){clause}; {e['evidence_level']})")
-                lines.append(f"  - criterion: {_cell(c['section'])} ([source]({c['url']}); {c['evidence_level']}{secondary})")
+            s = score(found)
+            met = [f for f in found if f.status is Outcome.MET]
+            lines += ["", f"### {md(pack)}: score {s} ({s.unknown:.0f}% unknown)", ""]
+            lines.append(f"Meets {len(met)} of {len(found)} criteria" + (f": {', '.join(md(f.title) for f in met)}." if met else "."))
+            for status in SHORTFALLS:
+                shown = [f for f in found if f.status == status]
+                if shown:
+                    lines += ["", f"#### {status} ({len(shown)})", ""]
+                    for f in sorted(shown, key=lambda f: ("critical", "high", "medium", "low").index(f.severity)):
+                        lines += _finding(f)
+            if met:
+                lines += ["", f"#### met ({len(met)})", ""]
+                for f in met:
+                    lines += _finding(f)
+    if report.errors:
+        lines += ["", "## Files not reported", "", f"{len(report.summary.failed_files)} file(s) could not be read:", ""]
+        lines += [f"- {code(d)}" for d in report.errors]
     return "\n".join(lines) + "\n"

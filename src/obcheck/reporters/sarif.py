@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from obcheck.checker import Finding, Report
+from obcheck.model import SHORTFALLS, Finding, Report
+from obcheck.reporters import WholeReport
+from obcheck.reporters.safe import uri
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SEVERITY_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
-REPORTED = ("gap", "partial", "unknown")
 
 
 def level(f: Finding) -> str:
@@ -19,6 +20,11 @@ def level(f: Finding) -> str:
     if f.status == "partial":
         return "warning" if SEVERITY_LEVEL[f.severity] == "error" else SEVERITY_LEVEL[f.severity]
     return "note"
+
+
+class Reporter(WholeReport):
+    def render(self, report: Report) -> str:
+        return render(report)
 
 
 def render(report: Report) -> str:
@@ -38,21 +44,31 @@ def render(report: Report) -> str:
                     "defaultConfiguration": {"level": SEVERITY_LEVEL[f.severity]},
                     "properties": {"severity": f.severity, "tier": f.tier, "criterion_evidence": c["evidence_level"]},
                 }
-            if f.status not in REPORTED:
+            if f.status not in SHORTFALLS:
                 continue
             path, _, line = f.location.rpartition(":")
             results.append({
                 "ruleId": rule_id, "level": level(f),
-                "message": {"text": f"{a.id}: {f.status}: {f.message}" + (f" Missing facts: {', '.join(f.missing)}." if f.missing else "")},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}, "region": {"startLine": int(line)}}}],
-                "properties": {"agreement": a.id, "status": f.status},
+                "message": {"text": f"{a.id}: {f.status}" + (f" ({f.bound})" if f.bound else "") + f": {f.message}"
+                            + (f" Missing facts: {', '.join(f.missing)}." if f.missing else "")},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(path)}, "region": {"startLine": int(line)}}}],
+                "properties": {"agreement": a.id, "status": f.status, "floor": f.floor, "ceiling": f.ceiling},
             })
     sarif = {
         "$schema": SCHEMA, "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "obcheck", "version": report.tool["version"], "informationUri": "https://pypi.org/project/obcheck/",
+            "tool": {"driver": {"name": "obcheck", "version": report.header.tool["version"], "informationUri": "https://pypi.org/project/obcheck/",
                                  "rules": [rules[k] for k in sorted(rules)]}},
             "results": results,
+            # files that could not be read: the run did not complete, and each error says where
+            "invocations": [{
+                "executionSuccessful": not report.errors,
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": d.message},
+                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(d.path)}, "region": {"startLine": d.line, "startColumn": d.col}}}]}
+                    for d in report.errors
+                ],
+            }],
         }],
     }
     return json.dumps(sarif, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

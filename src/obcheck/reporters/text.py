@@ -1,36 +1,80 @@
-"""Plain-text reporter: one block per agreement, its counts, then each non-met finding with its location."""
+"""Plain-text reporter: per agreement a summary per pack first, then its findings at the chosen level of detail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
-from obcheck.checker import Report
-from obcheck.rules import OUTCOMES
+from obcheck.model import OUTCOMES, SHORTFALLS, AgreementReport, Finding, Header, Rendered, Summary
+from obcheck.ranking import scores
+from obcheck.reporters.safe import visible
+from obcheck.rules import show_value
 
-SHOWN = ("gap", "partial", "unknown")  # met and not_applicable are counted, not listed
-
-
-def chunks(report: Report) -> Iterator[str]:
-    n = 0
-    for agreement in report.stream():
-        n += 1
-        signed = f", signed {agreement.signed}" if agreement.signed else ""
-        lines = [f"{agreement.id}: {agreement.title} ({agreement.kind}{signed})", "  " + counts(agreement.summary)]
-        for status in SHOWN:
-            for f in agreement.findings:
-                if f.status != status:
-                    continue
-                lines.append(f"  {status.upper():<8} {f.rule} [{f.severity}] {f.location}")
-                lines.append(f"           {f.message}")
-                if f.missing:
-                    lines.append(f"           missing: {', '.join(f.missing)}")
-        yield "\n".join(lines) + "\n\n"
-    packs = ", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in report.packs)
-    yield f"{n} agreements against {packs}: {counts(report.summary)}\n"
+DETAILS = ("summary", "default", "verbose")  # -q, neither, -v
+COLOURS = {"gap": "\x1b[1;31m", "partial": "\x1b[33m", "unknown": "\x1b[34m"}
+# The default report lists every gap and the critical partials and unknowns; -v lists every finding.
+def _listed_by_default(f: Finding) -> bool:
+    return f.status == "gap" or f.severity == "critical"
 
 
-def render(report: Report) -> str:
-    return "".join(chunks(report))
+class Reporter:
+    def __init__(self, detail: str = "default", color: bool = False, **_: Any) -> None:
+        self.detail, self.color = detail, color
+        self.packs = ""
+
+    def begin(self, header: Header) -> str:
+        self.packs = visible(", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in header.packs))
+        return ""
+
+    def agreement(self, item: AgreementReport | Rendered) -> str:
+        assert isinstance(item, AgreementReport)
+        signed = f", signed {item.signed}" if item.signed else ""
+        lines = [visible(f"{item.id}: {item.title} ({item.kind}{signed})")]
+        points = scores(item)
+        for pack, s in points.items():
+            found = [f for f in item.findings if f.pack == pack]
+            counts_ = {str(o): sum(1 for f in found if f.status == o) for o in OUTCOMES}
+            lines.append(f"  {visible(pack)}: score {s} ({s.unknown:.0f}% unknown) · {counts(counts_)}")
+            if self.detail == "summary":
+                continue
+            listed = [f for status in SHORTFALLS for f in found if f.status == status
+                      and (self.detail == "verbose" or _listed_by_default(f))]
+            for f in listed:
+                lines += self.finding(f)
+            hidden = sum(1 for f in found if f.status in SHORTFALLS) - len(listed)
+            if hidden:
+                lines.append(f"    … {hidden} more partial or unknown below critical severity (-v lists every finding)")
+        return "\n".join(lines) + "\n\n"
+
+    def finding(self, f: Finding) -> list[str]:
+        word = f"{f.status.upper():<8}"
+        if self.color:
+            word = f"{COLOURS.get(f.status, '')}{word}\x1b[0m"
+        lines = [f"    {word} {visible(f.rule)} [{f.severity}] {visible(f.location)}"]
+        if f.bound:
+            lines.append(f"             unknown — {visible(f.bound)}")
+        lines.append(f"             {visible(f.message)}")
+        if f.missing and not f.bound:
+            lines.append(f"             missing: {', '.join(f.missing)}")
+        if self.detail == "verbose":
+            for e in f.evidence:
+                clause = f", {e['clause']}" if e.get("clause") else ""
+                lines.append(visible(f"             {e['fact']} = {show_value(e['value'])}: \"{e['quote']}\" "
+                                     f"({e['source']['title']}{clause}; {e['evidence_level']})"))
+            c = f.criterion
+            lines.append(visible(f"             the criterion ({c['section']}; {c['evidence_level']}): \"{c['quote']}\""))
+            if c["threshold"]["caveat"]:
+                lines.append(visible(f"             caveat: the met threshold rests on {c['threshold']['level']} evidence: {c['threshold']['note']}"))
+        return lines
+
+    def end(self, summary: Summary) -> str:
+        lines = []
+        if summary.errors:
+            lines.append(f"not reported: {len(summary.failed_files)} file(s) could not be read")
+            lines += [f"  {visible(d)}" for d in summary.errors]
+            lines.append("")
+        failed = f"; {len(summary.failed_files)} file(s) failed" if summary.errors else ""
+        lines.append(f"{summary.agreements} agreements against {self.packs}: {counts(summary.counts)}{failed}")
+        return "\n".join(lines) + "\n"
 
 
 def counts(summary: dict[str, int]) -> str:

@@ -1,0 +1,94 @@
+"""Findings: turn the engine's outcome for each (rule, agreement) into a finding a reader can act on."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from obcheck.errors import InternalError
+from obcheck.facts import Agreement
+from obcheck.model import AgreementReport, Finding, Outcome, tally
+from obcheck.outcomes import RANK, Bounds, Truths, bounds, outcome
+from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, show_value
+
+
+def agreement_report(agreement: Agreement, rules: list[Rule], truths: dict[tuple[str, str], Truths]) -> AgreementReport:
+    """Every rule's finding for one agreement; the engine must give the truths of every rule, and only those."""
+    if set(truths) != {(r.pack, r.id) for r in rules}:
+        raise InternalError(f"agreement {agreement.id}: the engine did not evaluate exactly the rules of the run")
+    cited: dict[str, dict[str, Any]] = {}  # each fact's evidence entry, built once and shared by the findings citing it
+    findings = [finding(rule, agreement, truths[(rule.pack, rule.id)], cited) for rule in rules]
+    findings.sort(key=lambda f: (f.pack, f.rule))
+    return AgreementReport(
+        agreement.id, agreement.title, agreement.kind, agreement.signed, list(agreement.parties), agreement.file,
+        tally(f.status for f in findings), findings,
+    )
+
+
+def finding(rule: Rule, agreement: Agreement, truth: Truths, cited: dict[str, dict[str, Any]] | None = None) -> Finding:
+    """One outcome with everything a reader needs: message, expected vs actual, both sides' citations, and for an
+    unknown what is known: its floor and ceiling, and the facts that would decide each outcome above the floor."""
+    status = outcome(truth)
+    bound = bounds(truth)
+    facts = agreement.facts
+    cited = {} if cited is None else cited
+    evidence = []
+    for path in rule.paths:
+        if path in facts:
+            if path not in cited:
+                fact = facts[path]
+                cited[path] = {
+                    "fact": path, "value": fact.value, "location": f"{agreement.file}:{fact.line}",
+                    "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type},
+                    "clause": fact.evidence.clause, "quote": fact.evidence.quote, "evidence_level": fact.evidence.evidence,
+                    "note": fact.evidence.note,
+                }
+            evidence.append(cited[path])
+    missing = [p for p in rule.paths if p not in facts] if status is Outcome.UNKNOWN else []
+    template = getattr(rule.messages, status) or rule.messages.gap  # an unknown's bound is stated beside it (Finding.bound)
+    return Finding(
+        rule=rule.id, pack=rule.pack, title=rule.title, severity=rule.severity, tier=rule.tier, status=status,
+        message=fill(template, agreement),
+        expected=rule.expected,
+        actual={p: facts[p].value if p in facts else None for p in rule.paths},
+        evidence=evidence, missing=missing, criterion=rule.citation, remediation=rule.remediation,
+        location=_location(agreement, evidence, rule.paths),
+        floor=bound.floor, ceiling=bound.ceiling, needs=_needs(rule, facts, truth, bound) if status is Outcome.UNKNOWN else {},
+        may_not_apply=bound.may_not_apply,
+    )
+
+
+def _needs(rule: Rule, facts: dict[str, Any], truth: Truths, bound: Bounds) -> dict[str, list[str]]:
+    """For each outcome above the floor that a completion reaches, the missing facts that would decide it: met
+    needs what met (and an undecided applies_when) reads; partial also what partial reads."""
+    if bound.floor is None or bound.ceiling is None:
+        return {}
+
+    def missing(*conds: Condition | None) -> list[str]:
+        return sorted({p.path for c in conds for p in predicates(c) if p.path not in facts})
+
+    applies = rule.applies_when if truth.applies is None else None
+    out = {}
+    if RANK[bound.ceiling] >= RANK[Outcome.PARTIAL] > RANK[bound.floor]:
+        out[str(Outcome.PARTIAL)] = missing(applies, rule.met if truth.met is None else None, rule.partial)
+    if bound.ceiling is Outcome.MET and bound.floor is not Outcome.MET:
+        out[str(Outcome.MET)] = missing(applies, rule.met)
+    return out
+
+
+def _location(agreement: Agreement, evidence: list[dict[str, Any]], paths: tuple[str, ...]) -> str:
+    """Where a reader should look: the first fact the rule read, else an unverified entry it needed, else the file."""
+    if evidence:
+        return str(evidence[0]["location"])
+    line = next((agreement.lines[p] for p in paths if p in agreement.lines), 1)
+    return f"{agreement.file}:{line}"
+
+
+def fill(template: str, agreement: Agreement) -> str:
+    """Replace {fact.path} with the agreement's value, or 'unknown' where it states none."""
+
+    def value(match: re.Match[str]) -> str:
+        fact = agreement.facts.get(match.group(1))
+        return show_value(fact.value if fact else None)
+
+    return PLACEHOLDER_RE.sub(value, template)

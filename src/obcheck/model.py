@@ -1,0 +1,174 @@
+"""The result model: outcomes, findings, agreement reports and the report a run produces (plain data, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from obcheck.errors import Diagnostic
+
+
+class Outcome(StrEnum):
+    """One per (rule, agreement). A StrEnum: it compares, sorts, hashes and serialises as its plain name."""
+
+    MET = "met"
+    PARTIAL = "partial"
+    GAP = "gap"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
+# Listed in reports (met and not_applicable are counted, not listed), worst first.
+SHORTFALLS: tuple[Outcome, ...] = (Outcome.GAP, Outcome.PARTIAL, Outcome.UNKNOWN)
+# --fail-on: which outcomes make the run exit 1.
+FAIL_ON: dict[str, tuple[Outcome, ...]] = {
+    "gap": (Outcome.GAP,),
+    "partial": (Outcome.GAP, Outcome.PARTIAL),
+    "unknown": (Outcome.GAP, Outcome.PARTIAL, Outcome.UNKNOWN),
+    "never": (),
+}
+
+
+def tally(statuses: Iterable[str]) -> dict[str, int]:
+    """Counts per outcome, every outcome present (zeros included) in the fixed order."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for status in statuses:
+        counts[Outcome(status)] += 1
+    return {str(k): v for k, v in counts.items()}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    pack: str
+    title: str
+    severity: str
+    tier: str | None
+    status: Outcome
+    message: str
+    expected: str
+    actual: dict[str, Any]
+    evidence: list[dict[str, Any]]
+    missing: list[str]
+    criterion: dict[str, Any]
+    remediation: str
+    location: str
+    # What the missing facts still allow, where the rule applies (outcomes.py): for a decided outcome
+    # floor = ceiling = status; None for not_applicable. `needs`: for each outcome above the floor that some
+    # completion reaches, the missing facts that would decide it. `may_not_apply`: applies_when is undecided.
+    floor: Outcome | None = None
+    ceiling: Outcome | None = None
+    needs: dict[str, list[str]] = field(default_factory=dict)
+    may_not_apply: bool = False
+
+    @property
+    def bound(self) -> str:
+        """The range in words, for an unknown: 'at least partial; met needs x.y'."""
+        if self.status is not Outcome.UNKNOWN or self.floor is None:
+            return ""
+        if self.floor is self.ceiling:
+            head = f"{self.floor} if it applies"
+        elif self.floor is Outcome.GAP:
+            head = f"gap at worst, {self.ceiling} at best"
+        else:
+            head = f"at least {self.floor}"
+        lists = [p for p in self.needs.values() if p]
+        if len(lists) > 1 and all(p == lists[0] for p in lists):
+            needs = f"{', '.join(lists[0])} would decide it"
+        else:
+            needs = "; ".join(f"{o} needs {', '.join(p)}" for o, p in self.needs.items() if p)
+        apply = "; it may not apply" if self.may_not_apply else ""
+        return head + (f"; {needs}" if needs else "") + apply
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    id: str
+    title: str
+    kind: str
+    signed: str | None
+    parties: list[str]
+    file: str
+    summary: dict[str, int]
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An agreement a --jobs worker has already rendered: what the report counts, and its text. Sending text
+    back instead of findings takes pickling and rendering off the main process, the serial part of a run."""
+
+    id: str
+    file: str
+    summary: dict[str, int]
+    text: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A fact file that could not be loaded: its located errors. The run goes on with the next file."""
+
+    file: str
+    diagnostics: list[Diagnostic]
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a report states before any agreement: the tool, the packs and their rules."""
+
+    tool: dict[str, str]
+    packs: list[dict[str, Any]]
+    rules: list[Any]  # obcheck.rules.Rule, sorted by (pack, id)
+
+
+@dataclass
+class Summary:
+    """Counts over what has been reported so far, and the files that failed."""
+
+    counts: dict[str, int] = field(default_factory=lambda: tally(()))
+    agreements: int = 0
+    errors: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, item: AgreementReport | Rendered) -> None:
+        self.agreements += 1
+        for outcome, n in item.summary.items():
+            self.counts[outcome] += n
+
+    @property
+    def failed_files(self) -> list[str]:
+        return sorted({d.path for d in self.errors})
+
+    def fails(self, fail_on: str) -> bool:
+        """True when a finding at or above `fail_on` was reported (the exit code 1 of --fail-on)."""
+        return any(self.counts[o] for o in FAIL_ON[fail_on])
+
+
+@dataclass(frozen=True)
+class Report:
+    """A finished run held in memory: what the library API returns and what whole-page renderers read."""
+
+    header: Header
+    agreements: list[AgreementReport]
+    summary: Summary
+
+    @property
+    def packs(self) -> list[dict[str, Any]]:
+        return self.header.packs
+
+    @property
+    def tool(self) -> dict[str, str]:
+        return self.header.tool
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return self.summary.errors
+
+    def agreement(self, agreement_id: str) -> AgreementReport:
+        return next(a for a in self.agreements if a.id == agreement_id)
+
+    def finding(self, agreement_id: str, rule: str) -> Finding:
+        """A finding by agreement id and rule id (or pack/rule)."""
+        return next(f for f in self.agreement(agreement_id).findings if rule in (f.rule, f"{f.pack}/{f.rule}"))

@@ -1,0 +1,371 @@
+"""The run: find the inputs, load rules and facts, evaluate every (rule, agreement) pair, yield reports in file order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from obcheck import __version__
+from obcheck.engines import DEFAULT_ENGINE, Engine, make_engine, resolve
+from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.facts import Agreement, load_agreement
+from obcheck.findings import agreement_report
+from obcheck.model import AgreementReport, Failed, Header, Rendered, Report, Summary
+from obcheck.rules import Catalogue, Rule, load_catalogue
+from obcheck.source import STDIN, parse, yaml_files
+from obcheck.vocabulary import Vocabulary
+
+Item = AgreementReport | Rendered | Failed
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def default_rules() -> list[Path]:
+    return [_default_root() / "rules"]
+
+
+def default_facts() -> list[Path]:
+    return [_default_root() / "facts"]
+
+
+def default_expected() -> Path | None:
+    folder = _default_root() / "tests" / "expected"
+    return folder if folder.is_dir() else None
+
+
+def _default_root() -> Path:
+    """The repository we stand in, else the copies shipped in the package, else the source checkout."""
+    cwd = Path.cwd()
+    for base in (cwd, *cwd.parents):
+        if (base / "rules" / "vocabulary.yaml").is_file() and (base / "facts").is_dir():
+            return base
+    here = Path(__file__).resolve().parent
+    for base in (here / "_data", here.parents[1]):
+        if (base / "rules" / "vocabulary.yaml").is_file():
+            return base
+    return cwd
+
+
+def paths_or(values: tuple[Path, ...] | list[Path] | None, default: Callable[[], list[Path]]) -> list[Path]:
+    """The paths given, else the default ones."""
+    return list(values) if values else default()
+
+
+def select_packs(catalogue: Catalogue, packs: tuple[str, ...] | list[str] = ()) -> Catalogue:
+    """Only the named packs (all when none is named); an unknown name is an input error."""
+    if not packs:
+        return catalogue
+    known = [p.id for p in catalogue.packs]
+    unknown = [p for p in packs if p not in known]
+    if unknown:
+        raise InputError([Diagnostic("<command line>", 1, 1, f"no pack '{unknown[0]}'{did_you_mean(unknown[0], known)}")])
+    return Catalogue(catalogue.vocabulary, tuple(p for p in catalogue.packs if p.id in packs))
+
+
+def select_rules(catalogue: Catalogue, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> Catalogue:
+    """Only the rules whose id or pack/id matches a --select pattern (all when none is given), less those matching
+    an --ignore pattern; patterns are globs. A pattern that matches no rule is an input error (a typo would
+    otherwise silently select nothing)."""
+    import dataclasses
+    from fnmatch import fnmatchcase
+
+    if not select and not ignore:
+        return catalogue
+    names = [(r, (r.id, f"{r.pack}/{r.id}")) for r in catalogue.rules()]
+    for pattern in (*select, *ignore):
+        if not any(fnmatchcase(n, pattern) for _, ns in names for n in ns):
+            known = sorted({n for _, ns in names for n in ns})
+            raise InputError([Diagnostic("<command line>", 1, 1, f"no rule matches '{pattern}'{did_you_mean(pattern, known)}")])
+
+    def kept(names_of: tuple[str, ...]) -> bool:
+        chosen = not select or any(fnmatchcase(n, p) for p in select for n in names_of)
+        return chosen and not any(fnmatchcase(n, p) for p in ignore for n in names_of)
+
+    packs = tuple(dataclasses.replace(p, rules=tuple(r for r in p.rules if kept((r.id, f"{r.pack}/{r.id}")))) for p in catalogue.packs)
+    return Catalogue(catalogue.vocabulary, packs)
+
+
+# ------------------------------------------------------------------ loading facts
+
+
+def fact_files(paths: list[Path]) -> list[Path] | Failed:
+    """The fact files named (folders walked in sorted order), or the diagnostics of a bad path."""
+    try:
+        return list(yaml_files(paths, what="fact"))
+    except InputError as exc:
+        return Failed(exc.diagnostics[0].path, exc.diagnostics)
+
+
+def load_agreements(paths: list[Path], vocabulary: Vocabulary, progress: Progress | None = None) -> Iterator[Agreement | Failed]:
+    """Each fact file in turn, validated; a bad file yields its diagnostics instead, so all errors are seen."""
+    files = fact_files(paths)
+    if isinstance(files, Failed):
+        yield files
+        return
+    seen = _Ids()
+    if progress:
+        progress.start(len(files))
+    for file in files:
+        if progress:
+            progress.advance()
+        try:
+            name, text = _named(file)
+            agreement = load_agreement(name, vocabulary, text)
+        except InputError as exc:
+            yield Failed(str(file), exc.diagnostics)
+            continue
+        yield seen.check(agreement.id, agreement.file) or agreement
+
+
+def _named(file: Path) -> tuple[Path, str | None]:
+    """A file, or '-': standard input's text under the name <stdin> (messages and reports say where it came from)."""
+    if str(file) != STDIN:
+        return file, None
+    import sys
+
+    try:
+        return Path("<stdin>"), sys.stdin.read()
+    except (OSError, UnicodeDecodeError, AttributeError) as exc:
+        raise InputError([Diagnostic("<stdin>", 1, 1, f"cannot read standard input: {exc}")]) from None
+
+
+class _Ids:
+    """Agreement ids must be unique across the run: the second file with an id is an error."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def check(self, agreement_id: str, file: str) -> Failed | None:
+        if agreement_id in self.seen:
+            line, col = _id_position(file)
+            return Failed(file, [Diagnostic(file, line, col, f"agreement id '{agreement_id}' is also used by {self.seen[agreement_id]}")])
+        self.seen[agreement_id] = file
+        return None
+
+
+def _id_position(file: str) -> tuple[int, int]:
+    """Where the second file states its id. Error path only, so the file is parsed again rather than every
+    agreement carrying positions it almost never needs."""
+    try:
+        return parse(Path(file)).position(("id",))
+    except InputError:  # changed since it was read: point at the file
+        return (1, 1)
+
+
+def input_files(fact_paths: list[Path], rule_dirs: list[Path]) -> list[Path]:
+    """Every file a run may read: what an output must never replace."""
+    out: list[Path] = []
+    for root in [*fact_paths, *rule_dirs]:
+        if root.is_dir():
+            out += [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml")]
+        elif root.exists():
+            out.append(root)
+    for root in rule_dirs:  # a lone pack folder reads the vocabulary beside it
+        if (root / "pack.yaml").is_file() and (root.parent / "vocabulary.yaml").is_file():
+            out.append(root.parent / "vocabulary.yaml")
+    return out
+
+
+def load_all(fact_paths: list[Path], vocabulary: Vocabulary) -> list[Agreement]:
+    """Every agreement, or InputError with every problem of every file."""
+    agreements, errors = [], []
+    for item in load_agreements(fact_paths, vocabulary):
+        if isinstance(item, Failed):
+            errors.extend(item.diagnostics)
+        else:
+            agreements.append(item)
+    if errors:
+        raise InputError(errors)
+    return agreements
+
+
+# ------------------------------------------------------------------ the run
+
+
+@dataclass
+class Run:
+    """A run under way: the header is known at once; `items` yields, in file order, each agreement's report (or a
+    worker's rendering of it) or a file's located errors. It never raises for a bad fact file."""
+
+    header: Header
+    items: Iterator[Item]
+    catalogue: Catalogue
+
+    def report(self) -> Report:
+        """Consume the run into a Report held in memory (bad files' errors in its summary)."""
+        summary = Summary()
+        agreements = []
+        for item in self.items:
+            if isinstance(item, Failed):
+                summary.errors.extend(item.diagnostics)
+            elif isinstance(item, AgreementReport):
+                summary.add(item)
+                agreements.append(item)
+            else:
+                raise TypeError("a rendered agreement cannot be kept in a Report: run without render")
+        return Report(self.header, agreements, summary)
+
+
+def start(
+    fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, packs: tuple[str, ...] | list[str] = (),
+    jobs: int = 1, render: Callable[[AgreementReport], str] | None = None, progress: Progress | None = None,
+    on_agreement: Callable[[Agreement], None] | None = None, warn: Callable[[str], None] | None = None,
+    select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+) -> Run:
+    """Load the rules (a bad rule raises InputError: no report is possible) and return the run, which evaluates
+    agreement by agreement as it is consumed, so memory does not grow with the corpus. With jobs > 1, worker
+    processes do the work; with `render` (a module-level function, so workers can import it) they send back
+    Rendered agreements."""
+    catalogue = select_rules(select_packs(load_catalogue(rule_dirs), tuple(packs)), select, ignore)
+    rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
+    engine_name = resolve(engine, warn)  # the parent builds an engine only when it evaluates itself
+    header = Header(
+        tool={"name": "obcheck", "version": __version__, "engine": engine_name},
+        packs=[{"id": p.id, "version": p.version, "title": p.title, "rules": len(p.rules)} for p in catalogue.packs],
+        rules=rules,
+    )
+    if jobs > 1 and not any(str(p) == STDIN for p in fact_paths):  # workers cannot share standard input
+        items = _parallel(fact_paths, rule_dirs, (tuple(packs), select, ignore), engine_name, jobs, progress, render)
+    else:
+        items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement)
+    return Run(header, items, catalogue)
+
+
+def check(
+    facts: list[Path] | list[str] | Path | str | None = None, *, packs: tuple[str, ...] | list[str] = (),
+    engine: str = DEFAULT_ENGINE, rules: list[Path] | list[str] | Path | str | None = None,
+) -> Report:
+    """The library entry point: evaluate fact files or folders (default: the repository's facts/) against rule
+    packs (default: every pack in the repository's rules/) and return the whole report. Bad rules raise
+    InputError; a bad fact file is listed in `report.errors` and the others are still reported."""
+    run = start(_as_paths(facts, default_facts), _as_paths(rules, default_rules), engine, packs)
+    return run.report()
+
+
+def _as_paths(value: list[Path] | list[str] | Path | str | None, default: Callable[[], list[Path]]) -> list[Path]:
+    if value is None:
+        return default()
+    if isinstance(value, (str, Path)):
+        return [Path(value)]
+    return [Path(v) for v in value]
+
+
+def _serial(
+    fact_paths: list[Path], catalogue: Catalogue, engine_name: str, progress: Progress | None,
+    on_agreement: Callable[[Agreement], None] | None,
+) -> Iterator[Item]:
+    rules = list(catalogue.rules())
+    engine = make_engine(engine_name, catalogue)
+    try:
+        for item in load_agreements(fact_paths, catalogue.vocabulary, progress):
+            if isinstance(item, Failed):
+                yield item
+                continue
+            yield agreement_report(item, rules, engine.truths(item.id, item.values))
+            if on_agreement:
+                on_agreement(item)
+    finally:
+        engine.close()
+
+
+def validate(fact_paths: list[Path], rule_dirs: list[Path]) -> tuple[Catalogue, int]:
+    """Load rules and facts without evaluating; returns the catalogue and the number of fact files."""
+    from obcheck.compiler import compile_rules
+
+    catalogue = load_catalogue(rule_dirs)
+    compile_rules(list(catalogue.rules()), catalogue.vocabulary)  # durable_rules' limits: accept only what check runs
+    return catalogue, len(load_all(fact_paths, catalogue.vocabulary))
+
+
+# ------------------------------------------------------------------ --jobs: worker processes
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(
+    rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], engine_name: str,
+    render: Callable[[AgreementReport], str] | None,
+) -> None:
+    """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C and a hang-up are
+    the parent's to handle (a worker that took them would print its own traceback); the parent ends workers
+    with SIGTERM. The worker started with these signals blocked (see _parallel): unblock once they are ignored."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    packs, select, ignore = chosen
+    catalogue = select_rules(select_packs(load_catalogue(rule_dirs), packs), select, ignore)
+    engine: Engine = make_engine(engine_name, catalogue)
+    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render)
+
+
+def _work(file: str) -> Item:
+    try:
+        agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
+    except InputError as exc:
+        return Failed(file, exc.diagnostics)
+    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].truths(agreement.id, agreement.values))
+    render = _WORKER["render"]
+    return report if render is None else Rendered(report.id, report.file, report.summary, render(report))
+
+
+def _parallel(
+    fact_paths: list[Path], rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], engine_name: str, jobs: int,
+    progress: Progress | None, render: Callable[[AgreementReport], str] | None,
+) -> Iterator[Item]:
+    """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
+    import multiprocessing
+
+    files = fact_files(fact_paths)
+    if isinstance(files, Failed):
+        yield files
+        return
+    if progress:
+        progress.start(len(files))
+    seen = _Ids()
+    workers = max(1, min(jobs, len(files)))  # no more workers than files: each one loads and compiles the rules
+    # fork is cheapest, but a fresh interpreter (spawn) keeps durable_rules' C state out of the workers
+    context = multiprocessing.get_context("spawn")
+    # Children inherit the signal mask: blocked while the pool starts, a terminal's Ctrl-C or hang-up (sent to the
+    # whole process group) reaches neither a starting worker nor multiprocessing's resource tracker, which would
+    # each print a traceback; the workers unblock once they ignore them, the tracker exits with the parent.
+    # multiprocessing's resource tracker unblocks SIGINT and SIGTERM in this thread after starting itself, so it
+    # is started first and the signals blocked again before the workers are.
+    import signal
+    from multiprocessing import resource_tracker
+
+    stopping = {signal.SIGINT, signal.SIGHUP, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+    try:
+        resource_tracker.ensure_running()
+        signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, chosen, engine_name, render))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    try:
+        for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (workers * 8) or 1))):
+            if progress:
+                progress.advance()
+            if isinstance(item, Failed):
+                yield item
+            else:
+                yield seen.check(item.id, item.file) or item
+        pool.close()
+    finally:
+        pool.terminate()  # on an error or Ctrl-C too: never wait on workers that may not finish
+        pool.join()
+
+
+def rules_by_key(catalogue: Catalogue) -> dict[str, Rule]:
+    return {f"{r.pack}/{r.id}": r for r in catalogue.rules()}
