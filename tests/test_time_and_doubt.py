@@ -113,3 +113,13 @@ def test_status_must_agree_with_the_dates(tmp_path: Path) -> None:
     doc(tmp_path, "odd-2024", "status: reported\nsigned: 2024-01-01\n", FLAG.format(v="true", extra=""))
     result = cli("validate", tmp_path, "--rules", MINI)
     assert result.exit_code == 2 and "a reported document has no 'signed' date" in result.stderr
+
+
+def test_the_shipped_corpus_as_of_mid_2024() -> None:
+    data = json.loads(cli("check", "--format", "json", "--as-of", "2024-06-01").stdout)
+    ids = {a["id"] for a in data["agreements"]}
+    assert {"gb-2024", "de-2024", "budapest-memorandum-1994", "north-atlantic-treaty-1949", "istanbul-draft-2022"} <= ids
+    assert not ids & {"us-2024", "gb-2025-100-year-partnership", "coalition-paris-declaration-2026", "us-guarantees-2025", "al-2025"}
+    assert all((a["signed"] or "") <= "2024-06-01" for a in data["agreements"] if a["status"] not in ("draft", "reported"))
+    lives = {x["id"]: x for x in json.loads(cli("timeline", "--format", "json").stdout)}
+    assert lives["us-guarantees-2025"]["status"] == "reported" and lives["istanbul-draft-2022"]["status"] == "draft"
