@@ -377,6 +377,27 @@ def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], fact
 
 
 @main.command()
+@click.argument("rule_name", metavar="RULE")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@rules_option
+@pack_option
+@click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "markdown", "json"]))
+@engine_option
+@guarded
+def precedents(rule_name: str, paths: tuple[Path, ...], rules: tuple[Path, ...], packs: tuple[str, ...], fmt: str, engine_name: str) -> None:
+    """Model language for drafters: the documents (fact files or folders; default facts/) that meet RULE, then
+    those that partly meet it, each with the deciding facts' quotes, clause and evidence level, strongest first."""
+    from obcheck.explain import find_rule
+    from obcheck.precedents import find_precedents, render_precedents
+    from obcheck.rules import load_catalogue
+    from obcheck.run import default_rules, paths_or, select_packs
+
+    rule = find_rule(select_packs(load_catalogue(paths_or(rules, default_rules)), packs), rule_name)
+    report = _report(paths, rules, engine_name, packs=(rule.pack,))
+    click.echo(render_precedents(rule, find_precedents(report, rule), fmt), nl=False)
+
+
+@main.command()
 @click.argument("kind", type=click.Choice(["facts", "rules", "cases"]))
 @rules_option
 @guarded

@@ -29,6 +29,10 @@ def render(report: Report, sort: str = "id") -> str:
         else:
             tiers.append((column.tier, 1))
     findings = {(a.id, f"{f.pack}/{f.rule}"): f for a in report.agreements for f in a.findings}
+    met_by: dict[str, list[str]] = {}  # precedents: a shortfall's card links to the documents that meet the criterion
+    for (agreement, key), f in findings.items():
+        if f.status == "met":
+            met_by.setdefault(key, []).append(agreement)
     return env.get_template("report.html.j2").render(
-        report=report, matrix=matrix, tiers=tiers, symbol=SYMBOL, findings=findings, show=show_value,
+        report=report, matrix=matrix, tiers=tiers, symbol=SYMBOL, findings=findings, show=show_value, met_by=met_by,
     )
