@@ -87,6 +87,10 @@ def explain_outcome(rule: Rule, agreement: Agreement, vocabulary: Vocabulary) ->
         show(cond, 1)
         lines.append("")
     lines.append(f"Decision: {_because(rule, values, vocabulary, result)}")
+    if result != "met":
+        from obcheck.remedies import explain_lines
+
+        lines += ["", *explain_lines(rule, values, vocabulary)]
     return "\n".join(lines) + "\n"
 
 

@@ -8,16 +8,21 @@ from typing import Any
 from obcheck.errors import InternalError
 from obcheck.facts import Agreement
 from obcheck.model import OUTCOMES, AgreementReport, Finding, Outcome, tally
+from obcheck.remedies import what_it_would_take
 from obcheck.rules import PLACEHOLDER_RE, Rule, show_value
+from obcheck.vocabulary import Vocabulary
 
 
-def agreement_report(agreement: Agreement, rules: list[Rule], outcomes: dict[tuple[str, str], str]) -> AgreementReport:
-    """Every rule's finding for one agreement; the engine must give exactly one known outcome per rule."""
+def agreement_report(
+    agreement: Agreement, rules: list[Rule], outcomes: dict[tuple[str, str], str], vocabulary: Vocabulary | None = None
+) -> AgreementReport:
+    """Every rule's finding for one agreement; the engine must give exactly one known outcome per rule. With the
+    vocabulary, each finding below met also says what it would take to raise it."""
     expected_keys = {(r.pack, r.id) for r in rules}
     if set(outcomes) != expected_keys or not all(o in OUTCOMES for o in outcomes.values()):
         raise InternalError(f"agreement {agreement.id}: the engine did not give exactly one outcome for every rule")
     cited: dict[str, dict[str, Any]] = {}  # each fact's evidence entry, built once and shared by the findings citing it
-    findings = [finding(rule, agreement, Outcome(outcomes[(rule.pack, rule.id)]), cited) for rule in rules]
+    findings = [finding(rule, agreement, Outcome(outcomes[(rule.pack, rule.id)]), cited, vocabulary) for rule in rules]
     findings.sort(key=lambda f: (f.pack, f.rule))
     return AgreementReport(
         agreement.id, agreement.title, agreement.kind, agreement.signed, list(agreement.parties), agreement.file,
@@ -25,7 +30,10 @@ def agreement_report(agreement: Agreement, rules: list[Rule], outcomes: dict[tup
     )
 
 
-def finding(rule: Rule, agreement: Agreement, status: Outcome, cited: dict[str, dict[str, Any]] | None = None) -> Finding:
+def finding(
+    rule: Rule, agreement: Agreement, status: Outcome, cited: dict[str, dict[str, Any]] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> Finding:
     """One outcome with everything a reader needs: message, expected vs actual, both sides' citations."""
     facts = agreement.facts
     cited = {} if cited is None else cited
@@ -50,6 +58,7 @@ def finding(rule: Rule, agreement: Agreement, status: Outcome, cited: dict[str, 
         actual={p: facts[p].value if p in facts else None for p in rule.paths},
         evidence=evidence, missing=missing, criterion=rule.citation, remediation=rule.remediation,
         location=_location(agreement, evidence, rule.paths),
+        would_take=what_it_would_take(rule, agreement.values, vocabulary) if vocabulary is not None and status is not Outcome.MET else None,
     )
 
 

@@ -56,6 +56,9 @@ class Finding:
     criterion: dict[str, Any]
     remediation: str
     location: str
+    # below met: for each higher outcome, the smallest sets of {fact, value} that would give it (remedies.py);
+    # None where not worked out (met findings, or a search too large)
+    would_take: dict[str, list[list[dict[str, Any]]]] | None = None
 
 
 @dataclass(frozen=True)

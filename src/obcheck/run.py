@@ -219,7 +219,7 @@ def _serial(
             if isinstance(item, Failed):
                 yield item
                 continue
-            yield agreement_report(item, rules, engine.evaluate(item.id, item.values))
+            yield agreement_report(item, rules, engine.evaluate(item.id, item.values), catalogue.vocabulary)
             if on_agreement:
                 on_agreement(item)
     finally:
@@ -255,7 +255,8 @@ def _work(file: str) -> Item:
         agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
     except InputError as exc:
         return Failed(file, exc.diagnostics)
-    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].evaluate(agreement.id, agreement.values))
+    catalogue = _WORKER["catalogue"]
+    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].evaluate(agreement.id, agreement.values), catalogue.vocabulary)
     render = _WORKER["render"]
     return report if render is None else Rendered(report.id, report.file, report.summary, render(report))
 

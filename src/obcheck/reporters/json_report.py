@@ -73,10 +73,13 @@ def as_data(agreement: AgreementReport) -> dict[str, Any]:
                 source = entry["source"]
                 sources[source["id"]] = {k: v for k, v in source.items() if k != "id"}
                 facts[path] = {**{k: v for k, v in entry.items() if k != "fact"}, "source": source["id"]}
-        findings.append({
+        item = {
             "rule": f.rule, "pack": f.pack, "status": f.status, "message": f.message, "actual": f.actual,
             "evidence": [e["fact"] for e in f.evidence], "missing": f.missing, "location": f.location,
-        })
+        }
+        if f.would_take:  # optional: only below met, and only where some values of the rule's facts raise it
+            item["would_take"] = f.would_take
+        findings.append(item)
     data = {k: v for k, v in vars(agreement).items() if k != "findings"}
     data.update(findings=findings, facts=facts, sources=sources)
     return data

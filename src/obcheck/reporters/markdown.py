@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from obcheck.model import OUTCOMES, SHORTFALLS, Report
+from obcheck.remedies import describe_changes
 from obcheck.reporters import WholeReport
 from obcheck.rules import show_value
 
@@ -40,6 +41,9 @@ def render(report: Report) -> str:
                     clause = f", {e['clause']}" if e.get("clause") else ""
                     lines.append(f"  - `{e['fact']}` = {_cell(show_value(e['value']))}: \"{_cell(e['quote'])}\" ([{_cell(e['source']['title'])}]({e['source']['url']}){clause}; {e['evidence_level']})")
                 lines.append(f"  - criterion: {_cell(c['section'])} ([source]({c['url']}); {c['evidence_level']}{secondary})")
+                for target, sets in (f.would_take or {}).items():  # what the draft would have to say (remedies.py)
+                    more = f" (or one of {len(sets) - 1} other sets of that size)" if len(sets) > 1 else ""
+                    lines.append(f"  - would take for {target}: {_cell(describe_changes(sets[0], f.actual))}{more}")
     if report.errors:
         lines += ["", "## Files not reported", "", f"{len(report.summary.failed_files)} file(s) could not be read:", ""]
         lines += [f"- `{_cell(d)}`" for d in report.errors]
