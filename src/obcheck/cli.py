@@ -196,22 +196,27 @@ def check(
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
+@click.option("--texts", "texts_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of documents' texts (ID.txt and ID.meta.yaml). Default: the repository's texts/.")
 @guarded
-def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
-    """Check rules and fact files without evaluating them, and lint the rules (unsatisfiable or
-    unfailable conditions, missing cases, rule ids reused across packs)."""
+def validate(paths: tuple[Path, ...], rules: tuple[Path, ...], texts_dir: Path | None) -> None:
+    """Check rules and fact files without evaluating them, lint the rules (unsatisfiable or unfailable
+    conditions, missing cases, rule ids reused across packs), and check that every text-level quote of a
+    document with a text in texts/ occurs in it (whitespace, quotes and dashes normalised)."""
     from obcheck.lint import lint
-    from obcheck.run import default_facts, default_rules, paths_or
+    from obcheck.run import default_facts, default_rules, default_texts, paths_or
     from obcheck.run import validate as run_validate
 
-    catalogue, count = run_validate(paths_or(paths, default_facts), paths_or(rules, default_rules))
+    folder = texts_dir or default_texts()
+    catalogue, count, n_texts, quotes = run_validate(paths_or(paths, default_facts), paths_or(rules, default_rules), folder)
     errors, warnings = lint(catalogue)
     for warning in warnings:
         click.echo(str(warning), err=True)
     if errors:
         raise InputError(errors)
     n_rules = sum(len(p.rules) for p in catalogue.packs)
-    click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths")
+    checked = f"; {quotes} text-level quote{'s' if quotes != 1 else ''} found in {n_texts} shipped text{'s' if n_texts != 1 else ''}" if n_texts else ""
+    click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths{checked}")
 
 
 @main.command("test")

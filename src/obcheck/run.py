@@ -37,6 +37,10 @@ def default_facts() -> list[Path]:
     return [_default_root() / "facts"]
 
 
+def default_texts() -> Path:
+    return _default_root() / "texts"
+
+
 def default_expected() -> Path | None:
     folder = _default_root() / "tests" / "expected"
     return folder if folder.is_dir() else None
@@ -226,10 +230,19 @@ def _serial(
         engine.close()
 
 
-def validate(fact_paths: list[Path], rule_dirs: list[Path]) -> tuple[Catalogue, int]:
-    """Load rules and facts without evaluating; returns the catalogue and the number of fact files."""
+def validate(fact_paths: list[Path], rule_dirs: list[Path], texts_dir: Path | None = None) -> tuple[Catalogue, int, int, int]:
+    """Load rules and facts without evaluating, and check text-level quotes against the shipped texts; returns the
+    catalogue, the number of fact files, of texts and of quotes checked. A quote missing from its text is an
+    InputError like any other bad input."""
+    from obcheck.texts import check_quotes, load_texts
+
     catalogue = load_catalogue(rule_dirs)
-    return catalogue, len(load_all(fact_paths, catalogue.vocabulary))
+    agreements = load_all(fact_paths, catalogue.vocabulary)
+    texts = load_texts(texts_dir) if texts_dir is not None else {}
+    errors, checked = check_quotes(agreements, texts)
+    if errors:
+        raise InputError(errors)
+    return catalogue, len(agreements), len(texts), checked
 
 
 # ------------------------------------------------------------------ --jobs: worker processes
