@@ -171,22 +171,35 @@ def main(debug: bool) -> None:
 @engine_option
 @jobs_option
 @click.option("--keep-going", is_flag=True, help="Report the good files even when some are bad, listing the bad ones (still exits 2).")
+@click.option("--waivers", "waivers_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Accepted findings (rule, agreement, outcome, justification, owner, expiry). Default: the repository's waivers.yaml if any.")
 @pack_option
 @guarded
 def check(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
-    jobs: int, keep_going: bool, packs: tuple[str, ...],
+    jobs: int, keep_going: bool, waivers_file: Path | None, packs: tuple[str, ...],
 ) -> None:
-    """Report the gaps of each agreement (fact files or folders; default: the repository's facts/)."""
+    """Report the gaps of each agreement (fact files or folders; default: the repository's facts/).
+
+    A waived finding is shown as waived with its justification and does not count for --fail-on; a waiver that
+    expired (exit 1 under --fail-on) or matches nothing is reported."""
     from obcheck.output import AtomicOutput
     from obcheck.reporters import emit, line_renderer, reporter
+    from obcheck.run import default_waivers
+    from obcheck.waivers import load_waivers
 
+    source = waivers_file or default_waivers()
+    if waivers_file is not None and not waivers_file.is_file():
+        raise InputError([Diagnostic(str(waivers_file), 1, 1, "waivers file not found")])
+    waivers = load_waivers(source) if source is not None else None
     render = line_renderer(fmt) if jobs > 1 else None
-    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render)
+    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, waivers=waivers)
     with AtomicOutput(output) as out:
-        summary = emit(run.items, run.header, reporter(fmt), out.write, keep_going)
+        summary = emit(run.items, run.header, reporter(fmt), out.write, keep_going, run.finish)
         if summary.errors and not keep_going:
             out.discard()
+    for note in summary.waiver_notes:
+        click.echo(f"{note.path}:{note.line}:{note.col}: warning: {note.message}", err=True)
     if summary.errors:
         _echo_errors(summary.errors, "the good files were reported (--keep-going)" if keep_going else "nothing was written")
     if summary.fails(fail_on):

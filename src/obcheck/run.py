@@ -16,6 +16,7 @@ from obcheck.model import AgreementReport, Failed, Header, Rendered, Report, Sum
 from obcheck.rules import Catalogue, Rule, load_catalogue
 from obcheck.source import parse, yaml_files
 from obcheck.vocabulary import Vocabulary
+from obcheck.waivers import Waivers, load_waivers
 
 Item = AgreementReport | Rendered | Failed
 
@@ -35,6 +36,12 @@ def default_rules() -> list[Path]:
 
 def default_facts() -> list[Path]:
     return [_default_root() / "facts"]
+
+
+def default_waivers() -> Path | None:
+    """The repository's waivers.yaml, where it has one."""
+    path = _default_root() / "waivers.yaml"
+    return path if path.is_file() else None
 
 
 def default_texts() -> Path:
@@ -153,6 +160,13 @@ class Run:
     header: Header
     items: Iterator[Item]
     catalogue: Catalogue
+    waivers: Waivers | None = None
+
+    def finish(self, summary: Summary) -> None:
+        """Once every item is consumed: the waivers that expired or matched nothing go into the summary."""
+        if self.waivers is not None:
+            summary.waiver_notes = self.waivers.notes()
+            summary.expired_waivers = len(self.waivers.expired)
 
     def report(self) -> Report:
         """Consume the run into a Report held in memory (bad files' errors in its summary)."""
@@ -166,6 +180,7 @@ class Run:
                 agreements.append(item)
             else:
                 raise TypeError("a rendered agreement cannot be kept in a Report: run without render")
+        self.finish(summary)
         return Report(self.header, agreements, summary)
 
 
@@ -173,6 +188,7 @@ def start(
     fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, packs: tuple[str, ...] | list[str] = (),
     jobs: int = 1, render: Callable[[AgreementReport], str] | None = None, progress: Progress | None = None,
     on_agreement: Callable[[Agreement], None] | None = None, warn: Callable[[str], None] | None = None,
+    waivers: Waivers | None = None,
 ) -> Run:
     """Load the rules (a bad rule raises InputError: no report is possible) and return the run, which evaluates
     agreement by agreement as it is consumed, so memory does not grow with the corpus. With jobs > 1, worker
@@ -186,21 +202,28 @@ def start(
         packs=[{"id": p.id, "version": p.version, "title": p.title, "rules": len(p.rules)} for p in catalogue.packs],
         rules=rules,
     )
+    if waivers is not None:
+        render = None  # waivers are applied here, to findings, so workers send findings rather than text
     if jobs > 1:
         items = _parallel(fact_paths, rule_dirs, tuple(packs), engine_name, jobs, progress, render)
     else:
         items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement)
-    return Run(header, items, catalogue)
+    if waivers is not None:
+        items = waivers.stream(items)
+    return Run(header, items, catalogue, waivers)
 
 
 def check(
     facts: list[Path] | list[str] | Path | str | None = None, *, packs: tuple[str, ...] | list[str] = (),
     engine: str = DEFAULT_ENGINE, rules: list[Path] | list[str] | Path | str | None = None,
+    waivers: Path | str | None = None,
 ) -> Report:
     """The library entry point: evaluate fact files or folders (default: the repository's facts/) against rule
     packs (default: every pack in the repository's rules/) and return the whole report. Bad rules raise
-    InputError; a bad fact file is listed in `report.errors` and the others are still reported."""
-    run = start(_as_paths(facts, default_facts), _as_paths(rules, default_rules), engine, packs)
+    InputError; a bad fact file is listed in `report.errors` and the others are still reported. `waivers`: a
+    waivers file whose waivers in force mark the findings they accept (see docs/waivers.md)."""
+    accepted = load_waivers(Path(waivers)) if waivers is not None else None
+    run = start(_as_paths(facts, default_facts), _as_paths(rules, default_rules), engine, packs, waivers=accepted)
     return run.report()
 
 

@@ -76,7 +76,8 @@ def render(name: str, report: Report, **options: Any) -> str:
 
 
 def emit(
-    items: Any, header: Header, out: Reporter, write: Callable[[str], None], keep_going: bool = False
+    items: Any, header: Header, out: Reporter, write: Callable[[str], None], keep_going: bool = False,
+    finish: Callable[[Summary], None] | None = None,
 ) -> Summary:
     """Feed a run's items to a reporter in order. Without keep_going, rendering stops at the first bad file (the
     caller then discards the output) but every file is still read, so all errors are reported together; with it,
@@ -89,6 +90,8 @@ def emit(
         elif keep_going or not summary.errors:
             summary.add(item)
             write(out.agreement(item))
+    if finish is not None:  # what is known only when every item is in (the run's waivers that expired or matched nothing)
+        finish(summary)
     if keep_going or not summary.errors:
         write(out.end(summary))
     return summary

@@ -7,10 +7,11 @@ import io
 from collections.abc import Iterable
 
 from obcheck.model import AgreementReport, Header, Rendered, Summary
+from obcheck.waivers import describe_waiver
 
 COLUMNS = (
     "agreement", "agreement_title", "pack", "rule", "title", "tier", "severity", "status",
-    "message", "missing", "location", "criterion_evidence", "criterion_url",
+    "message", "missing", "location", "criterion_evidence", "criterion_url", "waiver",
 )
 
 
@@ -28,10 +29,14 @@ class Reporter:
         assert isinstance(item, AgreementReport)
         return _rows(
             (item.id, item.title, f.pack, f.rule, f.title, f.tier or "", f.severity, f.status, f.message,
-             " ".join(f.missing), f.location, f.criterion["evidence_level"], f.criterion["url"])
+             " ".join(f.missing), f.location, f.criterion["evidence_level"], f.criterion["url"],
+             describe_waiver(f.waiver) if f.waiver else "")
             for f in item.findings
         )
 
     def end(self, summary: Summary) -> str:
         # a file that failed: status 'error', its message and position, so a spreadsheet shows what is missing
-        return _rows(("", "", "", "", "", "", "", "error", d.message, "", f"{d.path}:{d.line}:{d.col}", "", "") for d in summary.errors)
+        errors = [("", "", "", "", "", "", "", "error", d.message, "", f"{d.path}:{d.line}:{d.col}", "", "", "") for d in summary.errors]
+        # waivers that expired or match nothing: status 'waiver', so a spreadsheet filter finds them
+        notes = [("", "", "", "", "", "", "", "waiver", d.message, "", f"{d.path}:{d.line}:{d.col}", "", "", "") for d in summary.waiver_notes]
+        return _rows(errors + notes)

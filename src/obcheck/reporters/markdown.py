@@ -6,6 +6,7 @@ from obcheck.model import OUTCOMES, SHORTFALLS, Report
 from obcheck.remedies import describe_changes
 from obcheck.reporters import WholeReport
 from obcheck.rules import show_value
+from obcheck.waivers import describe_waiver
 
 
 def _cell(text: object) -> str:
@@ -34,7 +35,10 @@ def render(report: Report) -> str:
             for f in found:
                 c = f.criterion
                 secondary = ", rests on secondary sources" if c["secondary_only"] else ""
-                lines.append(f"- **{f.title}** (`{f.rule}`, {f.severity}): {_cell(f.message)}")
+                waived = " **waived**" if f.waiver else ""
+                lines.append(f"- **{f.title}** (`{f.rule}`, {f.severity}){waived}: {_cell(f.message)}")
+                if f.waiver:
+                    lines.append(f"  - waived: {_cell(describe_waiver(f.waiver))}")
                 if f.missing:
                     lines.append(f"  - missing facts: {', '.join(f'`{m}`' for m in f.missing)}")
                 for e in f.evidence:
@@ -44,6 +48,10 @@ def render(report: Report) -> str:
                 for target, sets in (f.would_take or {}).items():  # what the draft would have to say (remedies.py)
                     more = f" (or one of {len(sets) - 1} other sets of that size)" if len(sets) > 1 else ""
                     lines.append(f"  - would take for {target}: {_cell(describe_changes(sets[0], f.actual))}{more}")
+    if report.summary.has_waivers:
+        lines += ["", "## Waivers", "", f"{sum(report.summary.waived.values())} finding(s) waived (listed above, marked **waived**)."]
+        if report.summary.waiver_notes:
+            lines += ["", "To look at:", ""] + [f"- `{_cell(d)}`" for d in report.summary.waiver_notes]
     if report.errors:
         lines += ["", "## Files not reported", "", f"{len(report.summary.failed_files)} file(s) could not be read:", ""]
         lines += [f"- `{_cell(d)}`" for d in report.errors]

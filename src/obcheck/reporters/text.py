@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from obcheck.model import OUTCOMES, SHORTFALLS, AgreementReport, Header, Rendered, Summary
+from obcheck.waivers import describe_waiver
 
 
 class Reporter:
@@ -21,10 +22,13 @@ class Reporter:
             for f in item.findings:
                 if f.status != status:
                     continue
-                lines.append(f"  {status.upper():<8} {f.rule} [{f.severity}] {f.location}")
+                waived = " (waived)" if f.waiver else ""
+                lines.append(f"  {status.upper():<8} {f.rule} [{f.severity}] {f.location}{waived}")
                 lines.append(f"           {f.message}")
                 if f.missing:
                     lines.append(f"           missing: {', '.join(f.missing)}")
+                if f.waiver:
+                    lines.append(f"           waived: {describe_waiver(f.waiver)}")
         return "\n".join(lines) + "\n\n"
 
     def end(self, summary: Summary) -> str:
@@ -33,8 +37,13 @@ class Reporter:
             lines.append(f"not reported: {len(summary.failed_files)} file(s) could not be read")
             lines += [f"  {d}" for d in summary.errors]
             lines.append("")
+        if summary.waiver_notes:
+            lines.append("waivers to look at:")
+            lines += [f"  {d}" for d in summary.waiver_notes]
+            lines.append("")
         failed = f"; {len(summary.failed_files)} file(s) failed" if summary.errors else ""
-        lines.append(f"{summary.agreements} agreements against {self.packs}: {counts(summary.counts)}{failed}")
+        waived = f"; {sum(summary.waived.values())} waived" if summary.has_waivers else ""
+        lines.append(f"{summary.agreements} agreements against {self.packs}: {counts(summary.counts)}{waived}{failed}")
         return "\n".join(lines) + "\n"
 
 
