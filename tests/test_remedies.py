@@ -97,3 +97,15 @@ def test_met_findings_propose_nothing_and_the_json_and_memo_show_the_sets(tmp_pa
     assert "  - would take for met: demo.flag = true (now false)\n" in memo
     text = cli("explain", "simple", str(tmp_path / "f" / "b.yaml"), "--rules", MINI).stdout
     assert "What it would take" not in text  # met: nothing to raise
+
+
+def test_formats_that_do_not_show_it_do_not_work_it_out(tmp_path: Any, monkeypatch: Any) -> None:
+    import obcheck.findings
+
+    fact_file(tmp_path / "a.yaml", "  demo.flag: {value: false, source: s1, quote: q, evidence: text}\n")
+    calls: list[str] = []
+    real = obcheck.findings.what_it_would_take
+    monkeypatch.setattr(obcheck.findings, "what_it_would_take", lambda rule, *a: calls.append(rule.id) or real(rule, *a))
+    assert cli("check", tmp_path, "--rules", MINI).exit_code == 0 and calls == []
+    assert cli("check", tmp_path, "--rules", MINI, "--format", "csv").exit_code == 0 and calls == []
+    assert cli("check", tmp_path, "--rules", MINI, "--format", "json").exit_code == 0 and "simple" in calls

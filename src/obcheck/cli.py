@@ -184,7 +184,7 @@ def check(
     A waived finding is shown as waived with its justification and does not count for --fail-on; a waiver that
     expired (exit 1 under --fail-on) or matches nothing is reported."""
     from obcheck.output import AtomicOutput
-    from obcheck.reporters import emit, line_renderer, reporter
+    from obcheck.reporters import SHOWS_WOULD_TAKE, emit, line_renderer, reporter
     from obcheck.run import default_waivers
     from obcheck.waivers import load_waivers
 
@@ -193,7 +193,7 @@ def check(
         raise InputError([Diagnostic(str(waivers_file), 1, 1, "waivers file not found")])
     waivers = load_waivers(source) if source is not None else None
     render = line_renderer(fmt) if jobs > 1 else None
-    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, waivers=waivers)
+    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, waivers=waivers, would_take=fmt in SHOWS_WOULD_TAKE)
     with AtomicOutput(output) as out:
         summary = emit(run.items, run.header, reporter(fmt), out.write, keep_going, run.finish)
         if summary.errors and not keep_going:

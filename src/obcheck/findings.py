@@ -22,7 +22,8 @@ def agreement_report(
     if set(outcomes) != expected_keys or not all(o in OUTCOMES for o in outcomes.values()):
         raise InternalError(f"agreement {agreement.id}: the engine did not give exactly one outcome for every rule")
     cited: dict[str, dict[str, Any]] = {}  # each fact's evidence entry, built once and shared by the findings citing it
-    findings = [finding(rule, agreement, Outcome(outcomes[(rule.pack, rule.id)]), cited, vocabulary) for rule in rules]
+    values = agreement.values if vocabulary is not None else None  # built once, not once per finding
+    findings = [finding(rule, agreement, Outcome(outcomes[(rule.pack, rule.id)]), cited, vocabulary, values) for rule in rules]
     findings.sort(key=lambda f: (f.pack, f.rule))
     return AgreementReport(
         agreement.id, agreement.title, agreement.kind, agreement.signed, list(agreement.parties), agreement.file,
@@ -32,7 +33,7 @@ def agreement_report(
 
 def finding(
     rule: Rule, agreement: Agreement, status: Outcome, cited: dict[str, dict[str, Any]] | None = None,
-    vocabulary: Vocabulary | None = None,
+    vocabulary: Vocabulary | None = None, values: dict[str, Any] | None = None,
 ) -> Finding:
     """One outcome with everything a reader needs: message, expected vs actual, both sides' citations."""
     facts = agreement.facts
@@ -58,7 +59,10 @@ def finding(
         actual={p: facts[p].value if p in facts else None for p in rule.paths},
         evidence=evidence, missing=missing, criterion=rule.citation, remediation=rule.remediation,
         location=_location(agreement, evidence, rule.paths),
-        would_take=what_it_would_take(rule, agreement.values, vocabulary) if vocabulary is not None and status is not Outcome.MET else None,
+        would_take=(
+            what_it_would_take(rule, agreement.values if values is None else values, vocabulary)
+            if vocabulary is not None and status is not Outcome.MET else None
+        ),
     )
 
 

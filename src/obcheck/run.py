@@ -188,12 +188,13 @@ def start(
     fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, packs: tuple[str, ...] | list[str] = (),
     jobs: int = 1, render: Callable[[AgreementReport], str] | None = None, progress: Progress | None = None,
     on_agreement: Callable[[Agreement], None] | None = None, warn: Callable[[str], None] | None = None,
-    waivers: Waivers | None = None,
+    waivers: Waivers | None = None, would_take: bool = True,
 ) -> Run:
     """Load the rules (a bad rule raises InputError: no report is possible) and return the run, which evaluates
     agreement by agreement as it is consumed, so memory does not grow with the corpus. With jobs > 1, worker
     processes do the work; with `render` (a module-level function, so workers can import it) they send back
-    Rendered agreements."""
+    Rendered agreements. `would_take`: work out what would raise each finding below met (a format that does not
+    show it need not pay for it)."""
     catalogue = select_packs(load_catalogue(rule_dirs), tuple(packs))
     rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
     engine_name = resolve(engine, warn)  # the parent builds an engine only when it evaluates itself
@@ -205,9 +206,9 @@ def start(
     if waivers is not None:
         render = None  # waivers are applied here, to findings, so workers send findings rather than text
     if jobs > 1:
-        items = _parallel(fact_paths, rule_dirs, tuple(packs), engine_name, jobs, progress, render)
+        items = _parallel(fact_paths, rule_dirs, tuple(packs), engine_name, jobs, progress, render, would_take)
     else:
-        items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement)
+        items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement, would_take)
     if waivers is not None:
         items = waivers.stream(items)
     return Run(header, items, catalogue, waivers)
@@ -237,16 +238,17 @@ def _as_paths(value: list[Path] | list[str] | Path | str | None, default: Callab
 
 def _serial(
     fact_paths: list[Path], catalogue: Catalogue, engine_name: str, progress: Progress | None,
-    on_agreement: Callable[[Agreement], None] | None,
+    on_agreement: Callable[[Agreement], None] | None, would_take: bool = True,
 ) -> Iterator[Item]:
     rules = list(catalogue.rules())
+    vocabulary = catalogue.vocabulary if would_take else None
     engine = make_engine(engine_name, catalogue)
     try:
         for item in load_agreements(fact_paths, catalogue.vocabulary, progress):
             if isinstance(item, Failed):
                 yield item
                 continue
-            yield agreement_report(item, rules, engine.evaluate(item.id, item.values), catalogue.vocabulary)
+            yield agreement_report(item, rules, engine.evaluate(item.id, item.values), vocabulary)
             if on_agreement:
                 on_agreement(item)
     finally:
@@ -274,7 +276,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(
-    rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, render: Callable[[AgreementReport], str] | None
+    rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, render: Callable[[AgreementReport], str] | None,
+    would_take: bool = True,
 ) -> None:
     """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C is the parent's
     to handle: a worker that took it too would print its own traceback."""
@@ -283,7 +286,7 @@ def _init_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     catalogue = select_packs(load_catalogue(rule_dirs), packs)
     engine: Engine = make_engine(engine_name, catalogue)
-    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render)
+    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render, would_take=would_take)
 
 
 def _work(file: str) -> Item:
@@ -291,15 +294,15 @@ def _work(file: str) -> Item:
         agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
     except InputError as exc:
         return Failed(file, exc.diagnostics)
-    catalogue = _WORKER["catalogue"]
-    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].evaluate(agreement.id, agreement.values), catalogue.vocabulary)
+    vocabulary = _WORKER["catalogue"].vocabulary if _WORKER["would_take"] else None
+    report = agreement_report(agreement, _WORKER["rules"], _WORKER["engine"].evaluate(agreement.id, agreement.values), vocabulary)
     render = _WORKER["render"]
     return report if render is None else Rendered(report.id, report.file, report.summary, render(report))
 
 
 def _parallel(
     fact_paths: list[Path], rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, jobs: int,
-    progress: Progress | None, render: Callable[[AgreementReport], str] | None,
+    progress: Progress | None, render: Callable[[AgreementReport], str] | None, would_take: bool = True,
 ) -> Iterator[Item]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
     import multiprocessing
@@ -314,7 +317,7 @@ def _parallel(
     workers = max(1, min(jobs, len(files)))  # no more workers than files: each one loads and compiles the rules
     # fork is cheapest, but a fresh interpreter (spawn) keeps durable_rules' C state out of the workers
     context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name, render))
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name, render, would_take))
     try:
         for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (workers * 8) or 1))):
             if progress:

@@ -20,6 +20,9 @@ FORMATS: dict[str, str] = {
     "html": "html",
 }
 
+# The formats that show what would raise a finding (Finding.would_take); the others are spared working it out.
+SHOWS_WOULD_TAKE = frozenset({"json", "markdown"})
+
 
 class Reporter(Protocol):
     """Pure: each call returns the text to append; none reads or writes a file, none raises for bad input."""
