@@ -58,6 +58,7 @@ def what_it_would_take(rule: Rule, values: dict[str, Any], vocabulary: Vocabular
     that gives exactly that outcome: each changes a stated value or states an absent (or unverified) one, the
     agreement's other facts stay as they are. {} when the finding is met; None when the search would be too large.
     Smallest is by number of facts, so no proper subset of a set gives the outcome (it would be smaller).
+    Partial is left out where met takes no more facts than it.
     Sets are ordered by path, then by value in the sample order, numbers nearest the stated one first (24 hours
     rather than 0 for 'at most 24'). The lists may be shared between findings: read them, do not change them."""
     relevant = {p: values[p] for p in rule.paths if p in values}
@@ -114,6 +115,10 @@ def _search(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> dict[
                 if result in this_size:
                     this_size[result].append([{"fact": p, "value": v} for p, v in zip(paths, combo)])
         found.update({t: sets for t, sets in this_size.items() if sets})
+    if "partial" in found and "met" in found and len(found["met"][0]) <= len(found["partial"][0]):
+        # met for as few facts: getting exactly partial would mean stating less than the draft could (weakening a
+        # value to stay below met), which is no advice for a drafter
+        del found["partial"]
     return {t: found[t] for t in targets if t in found}
 
 
@@ -139,8 +144,8 @@ def explain_lines(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary, li
             continue
         sets = remedies.get(target)
         if sets is None:
-            if target == "partial" and rule.partial is None:
-                continue
+            if target == "partial" and (rule.partial is None or "met" in remedies):
+                continue  # no partial condition, or met takes as few facts
             lines.append(f"  to {target.upper()}: no values of the facts this rule reads give it")
             continue
         lines.append(f"  to {target.upper()}, any one of:" if len(sets) > 1 else f"  to {target.upper()}:")
