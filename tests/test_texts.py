@@ -82,3 +82,14 @@ def test_a_text_without_meta_or_with_the_wrong_document_is_a_located_error(tmp_p
     result = cli("validate", "--texts", tmp_path / "t")
     assert result.exit_code == 2
     assert re.search(r"x-2024\.meta\.yaml:\d+:11: document 'budapest-memorandum-1994' must equal the text's file name stem 'x-2024'", result.stderr)
+
+
+def test_explain_points_a_quote_to_its_line_in_the_text() -> None:
+    text = load_texts(ROOT / "texts")["north-atlantic-treaty-1949"]
+    line = text.locate(ARTICLE_4)
+    assert line is not None
+    lines = Path(text.file).read_text(encoding="utf-8").splitlines()
+    assert lines[line - 1].startswith("The Parties will consult together whenever") and lines[line - 2] == "Article 4"
+    assert text.locate("an armed attack against one or more of them") is None  # Article 5 is not shipped
+    out = cli("explain", "consultation-within-24h", "north-atlantic-treaty-1949").stdout
+    assert f"    in the text: texts/north-atlantic-treaty-1949.txt:{line}\n" in out

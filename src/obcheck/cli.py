@@ -383,7 +383,8 @@ def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], fact
     """Explain RULE in plain words; with AGREEMENT (an id or a fact file), show why it got its outcome."""
     from obcheck.explain import explain_outcome, explain_rule, find_agreement, find_rule
     from obcheck.rules import load_catalogue
-    from obcheck.run import default_facts, default_rules, paths_or
+    from obcheck.run import default_facts, default_rules, default_texts, paths_or
+    from obcheck.texts import load_texts
 
     catalogue = load_catalogue(paths_or(rules, default_rules))
     rule = find_rule(catalogue, rule_name)
@@ -391,7 +392,8 @@ def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], fact
         click.echo(explain_rule(rule, catalogue.vocabulary), nl=False)
         return
     found = find_agreement(agreement, paths_or(facts_dirs, default_facts), catalogue.vocabulary)
-    click.echo(explain_outcome(rule, found, catalogue.vocabulary), nl=False)
+    text = load_texts(default_texts()).get(found.id)
+    click.echo(explain_outcome(rule, found, catalogue.vocabulary, text), nl=False)
 
 
 @main.command()

@@ -44,6 +44,14 @@ class Text:
     meta: TextMeta
     file: str
     body: str  # normalised, without the '#' header lines
+    starts: tuple[tuple[int, int], ...] = ()  # (offset in body, line in the file) of each text line
+
+    def locate(self, quote: str) -> int | None:
+        """The line of the file where a quote starts, or None when it is not in the text."""
+        at = self.body.find(normalise(quote))
+        if at < 0:
+            return None
+        return next(line for offset, line in reversed(self.starts) if offset <= at)
 
     def covers(self, clause: str | None) -> bool:
         """Whether a quote from `clause` should be in this text: always for a complete text; for a partial one,
@@ -73,9 +81,16 @@ def load_texts(folder: Path) -> dict[str, Text]:
         if meta.document != file.name.removesuffix(".txt"):
             errors.append(doc.error(("document",), f"document '{meta.document}' must equal the text's file name stem '{file.name.removesuffix('.txt')}'"))
             continue
-        raw = file.read_text(encoding="utf-8")
-        body = "\n".join(line for line in raw.splitlines() if not line.startswith("#"))
-        texts[meta.document] = Text(meta, display_path(file), normalise(body))
+        # normalised line by line and joined with one space: the same text as normalising it whole, with each
+        # line's offset kept so a quote can be placed on its line
+        parts, starts, offset = [], [], 0
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("#") or not line.strip():
+                continue
+            starts.append((offset, number))
+            parts.append(normalise(line))
+            offset += len(parts[-1]) + 1
+        texts[meta.document] = Text(meta, display_path(file), " ".join(parts), tuple(starts))
     if errors:
         raise InputError(errors)
     return texts
