@@ -418,6 +418,46 @@ def precedents(rule_name: str, paths: tuple[Path, ...], rules: tuple[Path, ...],
 
 
 @main.command()
+@click.argument("text", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--id", "agreement_id", required=True, help="The new agreement's id (lower-case words joined by '-').")
+@click.option("--title", default=None, help="Its title (default: the id).")
+@click.option("--kind", default="draft-treaty", show_default=True,
+              type=click.Choice(["bilateral-agreement", "multilateral-declaration", "memorandum", "treaty", "draft-treaty", "joint-statement", "hypothetical"]))
+@click.option("--party", "parties", multiple=True, help="A party's ISO 3166 alpha-2 code, or EU (repeatable).")
+@output_option
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@rules_option
+@guarded
+def draft(
+    text: Path, agreement_id: str, title: str | None, kind: str, parties: tuple[str, ...], output: Path | None, force: bool,
+    rules: tuple[Path, ...],
+) -> None:
+    """The clause finder: read an agreement's TEXT (plain text or Markdown), match the cues declared beside the
+    vocabulary (rules/cues.yaml), and write a fact file (default facts/ID.yaml) of proposed values, each with its
+    clause, quote and position. Proposals stay unverified until a person accepts them; `check --include-proposed`
+    gives a provisional report with them."""
+    from obcheck.cues import load_all_cues
+    from obcheck.draft import draft_file, find, propose, read_text
+    from obcheck.facts import ID_RE
+    from obcheck.output import write_output
+    from obcheck.rules import load_catalogue
+    from obcheck.run import default_facts, default_rules, paths_or
+    from obcheck.source import display_path
+
+    if not ID_RE.match(agreement_id):
+        raise InputError([Diagnostic("<command line>", 1, 1, f"id '{agreement_id}' must be lower-case words joined by '-' (e.g. gb-2024)")])
+    rule_dirs = paths_or(rules, default_rules)
+    catalogue = load_catalogue(rule_dirs)
+    cues = load_all_cues(rule_dirs, catalogue.vocabulary)
+    target = output or default_facts()[0] / f"{agreement_id}.yaml"
+    if target.exists() and not force:
+        raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten (--force replaces it)")])
+    proposals = propose(find(read_text(text), cues), catalogue.vocabulary)
+    write_output(draft_file(agreement_id, title or agreement_id, kind, list(parties), display_path(text), proposals, catalogue.vocabulary), target)
+    click.echo(f"wrote {target}: {len(proposals)} proposed value{'s' if len(proposals) != 1 else ''} (unverified until accepted)")
+
+
+@main.command()
 @click.argument("kind", type=click.Choice(["facts", "rules", "cases"]))
 @rules_option
 @guarded

@@ -49,6 +49,16 @@ class Alternative(StrictModel):
     clause: str | None = None
 
 
+class Proposed(StrictModel):
+    """Where `obcheck draft` found a value: the text, the position and clause of the cue it matched, and a quote."""
+
+    text: str
+    line: int
+    col: int
+    clause: str | None = None
+    quote: str
+
+
 class Evidence(StrictModel):
     evidence: Level
     value: Any = None
@@ -57,6 +67,7 @@ class Evidence(StrictModel):
     quote: str | None = None
     note: str | None = None
     alternatives: list[Alternative] = Field(default_factory=list)
+    proposed: Proposed | None = None  # a value the clause finder proposed, unverified until a person accepts it
 
 
 class FactFile(StrictModel):
@@ -151,6 +162,10 @@ def _check_evidence(
     doc: Document, loc: tuple[str, ...], name: str, ev: Evidence, source_ids: set[str], vocabulary: Vocabulary
 ) -> list[Diagnostic]:
     errors = []
+    if ev.proposed is not None and ev.evidence != "unverified":
+        errors.append(doc.error((*loc, "proposed"), f"{name}: 'proposed' belongs to an unverified value; once accepted, delete it"))
+    if ev.proposed is not None and ev.value is None:
+        errors.append(doc.error((*loc, "proposed"), f"{name}: a proposal needs the 'value' proposed"))
     if ev.evidence == "unverified":
         if not ev.note:
             errors.append(doc.error(loc, f"{name}: an unverified fact needs a 'note' saying what was looked for", key=True))
