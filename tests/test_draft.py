@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from obcheck.facts import load_agreement
+from obcheck.reporters import FORMATS
 from obcheck.rules import load_catalogue
 from tests.conftest import ROOT, cli, write
 
@@ -76,3 +77,29 @@ def test_a_proposal_belongs_to_an_unverified_value(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8").replace("    evidence: unverified\n    value: promised", "    evidence: text\n    value: promised", 1)
     bad = cli("validate", write(tmp_path / "accepted.yaml", text))
     assert bad.exit_code == 2 and "'proposed' belongs to an unverified value; once accepted, delete it" in bad.stderr
+
+
+def test_include_proposed_reproduces_the_curated_outcomes_for_the_criteria_the_text_decides(tmp_path: Path) -> None:
+    import json
+
+    out, _ = draft(tmp_path / "d", NAT_TEXT)
+    provisional = json.loads(cli("check", out, "--include-proposed", "--format", "json").stdout)
+    curated = json.loads(cli("check", ROOT / "facts" / "north-atlantic-treaty-1949.yaml", "--format", "json").stdout)
+    assert "provisional" in provisional["tool"] and "provisional" not in curated["tool"]
+    decided = {(f["pack"], f["rule"]): f["status"] for f in provisional["agreements"][0]["findings"] if f["status"] != "unknown"}
+    truth = {(f["pack"], f["rule"]): f["status"] for f in curated["agreements"][0]["findings"]}
+    assert decided, "the shipped text (preamble, Articles 1-4) decides at least one criterion"
+    assert decided == {key: truth[key] for key in decided}
+    plain = json.loads(cli("check", out, "--format", "json").stdout)
+    assert {f["status"] for f in plain["agreements"][0]["findings"]} == {"unknown"}  # unaccepted, nothing counts
+    facts = provisional["agreements"][0]["facts"]
+    assert {fact["evidence_level"] for fact in facts.values()} == {"proposed"}
+    assert all(fact["location"].startswith(str(out)) and fact["quote"] for fact in facts.values())
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_labels_a_provisional_report(tmp_path: Path, fmt: str) -> None:
+    out, _ = draft(tmp_path, NAT_TEXT)
+    shown = cli("check", out, "--include-proposed", "--format", fmt).stdout
+    assert "provisional" in shown.lower() and "no person has accepted yet" in shown
+    assert "provisional" not in cli("check", out, "--format", fmt).stdout.lower()

@@ -171,13 +171,15 @@ def main(debug: bool) -> None:
 @engine_option
 @jobs_option
 @click.option("--keep-going", is_flag=True, help="Report the good files even when some are bad, listing the bad ones (still exits 2).")
+@click.option("--include-proposed", is_flag=True,
+              help="Count the values obcheck draft proposed as facts: a provisional report, labelled as such in every format.")
 @click.option("--waivers", "waivers_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Accepted findings (rule, agreement, outcome, justification, owner, expiry). Default: the repository's waivers.yaml if any.")
 @pack_option
 @guarded
 def check(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
-    jobs: int, keep_going: bool, waivers_file: Path | None, packs: tuple[str, ...],
+    jobs: int, keep_going: bool, include_proposed: bool, waivers_file: Path | None, packs: tuple[str, ...],
 ) -> None:
     """Report the gaps of each agreement (fact files or folders; default: the repository's facts/).
 
@@ -193,7 +195,8 @@ def check(
         raise InputError([Diagnostic(str(waivers_file), 1, 1, "waivers file not found")])
     waivers = load_waivers(source) if source is not None else None
     render = line_renderer(fmt) if jobs > 1 else None
-    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, waivers=waivers, would_take=fmt in SHOWS_WOULD_TAKE)
+    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, waivers=waivers, would_take=fmt in SHOWS_WOULD_TAKE,
+                 include_proposed=include_proposed)
     with AtomicOutput(output) as out:
         summary = emit(run.items, run.header, reporter(fmt), out.write, keep_going, run.finish)
         if summary.errors and not keep_going:
@@ -453,6 +456,7 @@ def draft(
     if target.exists() and not force:
         raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten (--force replaces it)")])
     proposals = propose(find(read_text(text), cues), catalogue.vocabulary)
+    target.parent.mkdir(parents=True, exist_ok=True)
     write_output(draft_file(agreement_id, title or agreement_id, kind, list(parties), display_path(text), proposals, catalogue.vocabulary), target)
     click.echo(f"wrote {target}: {len(proposals)} proposed value{'s' if len(proposals) != 1 else ''} (unverified until accepted)")
 

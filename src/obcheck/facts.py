@@ -113,8 +113,9 @@ class Agreement:
         return {path: fact.value for path, fact in self.facts.items()}
 
 
-def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) -> Agreement:
-    """Parse and validate one fact file; every problem in it is reported together."""
+def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None, include_proposed: bool = False) -> Agreement:
+    """Parse and validate one fact file; every problem in it is reported together. With include_proposed, the values
+    `obcheck draft` proposed count as facts of evidence level 'proposed' (for a provisional report)."""
     doc, model = load_model(path, FactFile, "a fact file", text)
     errors = _check(doc, model, vocabulary)
     if errors:
@@ -124,12 +125,26 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
     key_lines = doc.key_lines(("facts",))
     for name, ev in sorted(model.facts.items()):
         lines[name] = key_lines[name]
-        if ev.evidence == "unverified":
+        if ev.evidence == "unverified" and include_proposed and ev.proposed is not None:
+            facts[name] = _proposed_fact(name, ev, ev.proposed, lines[name])
+        elif ev.evidence == "unverified":
             unverified[name] = ev.note or ""
         else:
             assert ev.source is not None
             facts[name] = Fact(name, ev.value, ev, sources[ev.source], lines[name])
     return Agreement(model.id, model.title, model.kind, tuple(model.parties), model.signed, model.place, doc.path, facts, unverified, lines)
+
+
+def _proposed_fact(name: str, ev: Evidence, proposed: Proposed, line: int) -> Fact:
+    """A proposal as a fact for a provisional report: evidence level 'proposed', its source the text and position
+    (built without validation: no fact file may state these levels itself)."""
+    where = f"{proposed.text}:{proposed.line}:{proposed.col}"
+    evidence = Evidence.model_construct(
+        evidence="proposed", value=ev.value, source="proposed", clause=proposed.clause, quote=proposed.quote,
+        note="proposed by obcheck draft; not yet accepted by a person", alternatives=[], proposed=proposed,
+    )
+    source = Source.model_construct(id="proposed", title=f"obcheck draft proposal ({where})", url=where, type="text")
+    return Fact(name, ev.value, evidence, source, line)
 
 
 def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:

@@ -10,7 +10,7 @@ from obcheck.model import Outcome, Report
 from obcheck.rules import Rule, predicates, show_value
 
 # Model language is only as good as its source: the document's own words first, then a government's summary.
-STRENGTH = {"text": 0, "official": 1, "secondary": 2}
+STRENGTH = {"text": 0, "official": 1, "secondary": 2, "proposed": 3}
 ORDER = (Outcome.MET, Outcome.PARTIAL)
 FORMATS = ("text", "markdown", "json")
 

@@ -19,6 +19,7 @@ from obcheck.vocabulary import Vocabulary
 from obcheck.waivers import Waivers, load_waivers
 
 Item = AgreementReport | Rendered | Failed
+PROVISIONAL = "includes values proposed by obcheck draft that no person has accepted yet"
 
 
 class Progress(Protocol):
@@ -93,7 +94,9 @@ def fact_files(paths: list[Path]) -> list[Path] | Failed:
         return Failed(exc.diagnostics[0].path, exc.diagnostics)
 
 
-def load_agreements(paths: list[Path], vocabulary: Vocabulary, progress: Progress | None = None) -> Iterator[Agreement | Failed]:
+def load_agreements(
+    paths: list[Path], vocabulary: Vocabulary, progress: Progress | None = None, include_proposed: bool = False
+) -> Iterator[Agreement | Failed]:
     """Each fact file in turn, validated; a bad file yields its diagnostics instead, so all errors are seen."""
     files = fact_files(paths)
     if isinstance(files, Failed):
@@ -106,7 +109,7 @@ def load_agreements(paths: list[Path], vocabulary: Vocabulary, progress: Progres
         if progress:
             progress.advance()
         try:
-            agreement = load_agreement(file, vocabulary)
+            agreement = load_agreement(file, vocabulary, include_proposed=include_proposed)
         except InputError as exc:
             yield Failed(str(file), exc.diagnostics)
             continue
@@ -188,7 +191,7 @@ def start(
     fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, packs: tuple[str, ...] | list[str] = (),
     jobs: int = 1, render: Callable[[AgreementReport], str] | None = None, progress: Progress | None = None,
     on_agreement: Callable[[Agreement], None] | None = None, warn: Callable[[str], None] | None = None,
-    waivers: Waivers | None = None, would_take: bool = True,
+    waivers: Waivers | None = None, would_take: bool = True, include_proposed: bool = False,
 ) -> Run:
     """Load the rules (a bad rule raises InputError: no report is possible) and return the run, which evaluates
     agreement by agreement as it is consumed, so memory does not grow with the corpus. With jobs > 1, worker
@@ -198,17 +201,20 @@ def start(
     catalogue = select_packs(load_catalogue(rule_dirs), tuple(packs))
     rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
     engine_name = resolve(engine, warn)  # the parent builds an engine only when it evaluates itself
+    tool = {"name": "obcheck", "version": __version__, "engine": engine_name}
+    if include_proposed:  # every format states it: these findings rest on values no person has accepted yet
+        tool["provisional"] = PROVISIONAL
     header = Header(
-        tool={"name": "obcheck", "version": __version__, "engine": engine_name},
+        tool=tool,
         packs=[{"id": p.id, "version": p.version, "title": p.title, "rules": len(p.rules)} for p in catalogue.packs],
         rules=rules,
     )
     if waivers is not None:
         render = None  # waivers are applied here, to findings, so workers send findings rather than text
     if jobs > 1:
-        items = _parallel(fact_paths, rule_dirs, tuple(packs), engine_name, jobs, progress, render, would_take)
+        items = _parallel(fact_paths, rule_dirs, tuple(packs), engine_name, jobs, progress, render, would_take, include_proposed)
     else:
-        items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement, would_take)
+        items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement, would_take, include_proposed)
     if waivers is not None:
         items = waivers.stream(items)
     return Run(header, items, catalogue, waivers)
@@ -238,13 +244,13 @@ def _as_paths(value: list[Path] | list[str] | Path | str | None, default: Callab
 
 def _serial(
     fact_paths: list[Path], catalogue: Catalogue, engine_name: str, progress: Progress | None,
-    on_agreement: Callable[[Agreement], None] | None, would_take: bool = True,
+    on_agreement: Callable[[Agreement], None] | None, would_take: bool = True, include_proposed: bool = False,
 ) -> Iterator[Item]:
     rules = list(catalogue.rules())
     vocabulary = catalogue.vocabulary if would_take else None
     engine = make_engine(engine_name, catalogue)
     try:
-        for item in load_agreements(fact_paths, catalogue.vocabulary, progress):
+        for item in load_agreements(fact_paths, catalogue.vocabulary, progress, include_proposed):
             if isinstance(item, Failed):
                 yield item
                 continue
@@ -277,7 +283,7 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(
     rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, render: Callable[[AgreementReport], str] | None,
-    would_take: bool = True,
+    would_take: bool = True, include_proposed: bool = False,
 ) -> None:
     """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C is the parent's
     to handle: a worker that took it too would print its own traceback."""
@@ -286,12 +292,12 @@ def _init_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     catalogue = select_packs(load_catalogue(rule_dirs), packs)
     engine: Engine = make_engine(engine_name, catalogue)
-    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render, would_take=would_take)
+    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render, would_take=would_take, include_proposed=include_proposed)
 
 
 def _work(file: str) -> Item:
     try:
-        agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
+        agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary, include_proposed=_WORKER["include_proposed"])
     except InputError as exc:
         return Failed(file, exc.diagnostics)
     vocabulary = _WORKER["catalogue"].vocabulary if _WORKER["would_take"] else None
@@ -303,6 +309,7 @@ def _work(file: str) -> Item:
 def _parallel(
     fact_paths: list[Path], rule_dirs: list[Path], packs: tuple[str, ...], engine_name: str, jobs: int,
     progress: Progress | None, render: Callable[[AgreementReport], str] | None, would_take: bool = True,
+    include_proposed: bool = False,
 ) -> Iterator[Item]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
     import multiprocessing
@@ -317,7 +324,7 @@ def _parallel(
     workers = max(1, min(jobs, len(files)))  # no more workers than files: each one loads and compiles the rules
     # fork is cheapest, but a fresh interpreter (spawn) keeps durable_rules' C state out of the workers
     context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name, render, would_take))
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, packs, engine_name, render, would_take, include_proposed))
     try:
         for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (workers * 8) or 1))):
             if progress:

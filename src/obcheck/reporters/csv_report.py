@@ -23,7 +23,10 @@ def _rows(rows: Iterable[Iterable[object]]) -> str:
 
 class Reporter:
     def begin(self, header: Header) -> str:
-        return _rows([COLUMNS])
+        provisional = header.tool.get("provisional")
+        # a provisional report says so in its first row, where a spreadsheet reader starts
+        banner = [("", "", "", "", "", "", "", "provisional", f"Provisional report: {provisional}.", "", "", "", "", "")] if provisional else []
+        return _rows([COLUMNS, *banner])
 
     def agreement(self, item: AgreementReport | Rendered) -> str:
         assert isinstance(item, AgreementReport)

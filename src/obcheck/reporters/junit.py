@@ -11,7 +11,8 @@ from obcheck.waivers import describe_waiver
 
 class Reporter(WholeReport):
     def render(self, report: Report) -> str:
-        root = ET.Element("testsuites", name="obcheck")
+        provisional = report.tool.get("provisional")
+        root = ET.Element("testsuites", name=f"obcheck (provisional: {provisional})" if provisional else "obcheck")
         totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for a in report.agreements:
             gaps = sum(1 for f in a.findings if f.status is Outcome.GAP and not f.waiver)

@@ -21,6 +21,9 @@ class Reporter(WholeReport):
 def render(report: Report) -> str:
     packs = ", ".join(f"{p['title']} ({p['id']} {p['version']}, {p['rules']} rules)" for p in report.packs)
     lines = ["# obcheck gap report", "", f"Standard: {packs}.", ""]
+    if report.tool.get("provisional"):
+        lines[0] += " (provisional)"
+        lines += [f"**Provisional:** this report {report.tool['provisional']}.", ""]
     lines += ["| agreement | signed | " + " | ".join(OUTCOMES) + " |", "|---|---|" + "---:|" * len(OUTCOMES)]
     for a in report.agreements:
         counts = " | ".join(str(a.summary[o]) for o in OUTCOMES)

@@ -62,6 +62,7 @@ def render(report: Report) -> str:
             "tool": {"driver": {"name": "obcheck", "version": report.header.tool["version"], "informationUri": "https://pypi.org/project/obcheck/",
                                  "rules": [rules[k] for k in sorted(rules)]}},
             "results": results,
+            **({"properties": {"provisional": report.tool["provisional"]}} if report.tool.get("provisional") else {}),
             # files that could not be read: the run did not complete, and each error says where
             "invocations": [{
                 "executionSuccessful": not report.errors,

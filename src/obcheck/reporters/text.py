@@ -12,7 +12,8 @@ class Reporter:
 
     def begin(self, header: Header) -> str:
         self.packs = ", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in header.packs)
-        return ""
+        provisional = header.tool.get("provisional")
+        return f"PROVISIONAL REPORT: {provisional}.\n\n" if provisional else ""
 
     def agreement(self, item: AgreementReport | Rendered) -> str:
         assert isinstance(item, AgreementReport)
