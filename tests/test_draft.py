@@ -103,3 +103,22 @@ def test_every_format_labels_a_provisional_report(tmp_path: Path, fmt: str) -> N
     shown = cli("check", out, "--include-proposed", "--format", fmt).stdout
     assert "provisional" in shown.lower() and "no person has accepted yet" in shown
     assert "provisional" not in cli("check", out, "--format", fmt).stdout.lower()
+
+
+def test_the_benchmark_never_scores_a_cue_on_a_document_it_was_written_from() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import draft as bench  # bench/draft.py
+
+    from obcheck.cues import load_all_cues
+
+    vocabulary = load_catalogue([ROOT / "rules"]).vocabulary
+    cues = load_all_cues([ROOT / "rules"], vocabulary)
+    scores = bench.evaluate(ROOT, cues)
+    total = scores["(all)"]
+    assert total.labelled == sum(s.labelled for p, s in scores.items() if p != "(all)") and total.right > 0
+    texts, _ = bench.labelled(ROOT)
+    everywhere = [type(c)(c.index, c.fact, c.value, c.phrases, tuple(texts), c.line) for c in cues]
+    nothing = bench.evaluate(ROOT, everywhere)["(all)"]
+    assert nothing.right == nothing.wrong == nothing.unjudged == 0  # each cue left out wherever it was written from

@@ -87,6 +87,8 @@ def find(text: str, cues: list[Cue], skip_document: str | None = None) -> list[M
     pipeline = nlp()
     matcher = Matcher(pipeline.vocab)
     usable = {c.index: c for c in cues if skip_document is None or skip_document not in c.written_from}
+    if not usable:
+        return []
     for cue in usable.values():
         matcher.add(str(cue.index), [token_pattern(p) for p in cue.phrases], greedy="LONGEST")
     doc = pipeline(text)
