@@ -122,3 +122,10 @@ def test_the_benchmark_never_scores_a_cue_on_a_document_it_was_written_from() ->
     everywhere = [type(c)(c.index, c.fact, c.value, c.phrases, tuple(texts), c.line) for c in cues]
     nothing = bench.evaluate(ROOT, everywhere)["(all)"]
     assert nothing.right == nothing.wrong == nothing.unjudged == 0  # each cue left out wherever it was written from
+
+
+def test_worker_processes_include_proposals_as_one_process_does(tmp_path: Path) -> None:
+    out, _ = draft(tmp_path / "facts", NAT_TEXT)
+    one = cli("check", out.parent, "--include-proposed", "--format", "json").stdout
+    two = cli("check", out.parent, "--include-proposed", "--format", "json", "--jobs", "2").stdout
+    assert one == two and '"evidence_level": "proposed"' in one
