@@ -129,3 +129,11 @@ def test_worker_processes_include_proposals_as_one_process_does(tmp_path: Path) 
     one = cli("check", out.parent, "--include-proposed", "--format", "json").stdout
     two = cli("check", out.parent, "--include-proposed", "--format", "json", "--jobs", "2").stdout
     assert one == two and '"evidence_level": "proposed"' in one
+
+
+def test_a_text_that_is_not_utf8_is_a_located_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Article 1\nThe parties \xff will consult together.\n")
+    result = cli("draft", bad, "--id", "x", "-o", tmp_path / "x.yaml")
+    assert result.exit_code == 2 and f"{bad}:2:1: not UTF-8 text (byte 23)" in result.stderr
+    assert not (tmp_path / "x.yaml").exists()

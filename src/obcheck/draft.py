@@ -56,7 +56,11 @@ class Proposal:
 def read_text(path: Path) -> str:
     """The text, with a shipped text's '#' header (a texts/ file with its meta file beside it) blanked out, so that
     positions stay those of the file."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError([Diagnostic(str(path), line, 1, f"not UTF-8 text (byte {exc.start + 1}): save the text as UTF-8")]) from None
     if path.with_name(path.name.removesuffix(".txt") + ".meta.yaml").is_file():
         text = "\n".join(" " * len(line) if line.startswith("#") else line for line in text.split("\n"))
     return text
