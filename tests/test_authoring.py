@@ -22,7 +22,9 @@ def test_explain_outcome_shows_each_condition_value_and_source() -> None:
     assert out.startswith("simple on beta-2025 (tests/fixtures/corpus/beta-2025.yaml): GAP")
     assert "- demo.flag is true: FALSE\n      seen: false at tests/fixtures/corpus/beta-2025.yaml:8 (secondary evidence; Beta | news report)" in out
     assert '"No flag, says the report." <https://example.org/beta>' in out
-    assert out.rstrip().endswith("Decision: gap, because the met condition fails.")
+    # the decision, then what would raise it (tests/test_remedies.py checks the sets themselves)
+    assert "Decision: gap, because the met condition fails.\n\nWhat it would take" in out
+    assert out.rstrip().endswith("  to MET:\n    - demo.flag = true (now false)")
 
 
 def test_explain_unknown_rule_suggests_the_name() -> None:

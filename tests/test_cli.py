@@ -45,7 +45,7 @@ def test_json_report_shape_and_byte_identical_runs(corpus: Path) -> None:
     operators = next(f for f in b["findings"] if f["rule"] == "operators")
     assert operators["status"] == "unknown" and operators["missing"] == ["demo.code", "demo.day", "demo.hours", "demo.share", "demo.tags"]
     assert set(simple) == {"rule", "pack", "status", "message", "actual", "evidence", "missing", "location",
-                           "floor", "ceiling", "needs", "may_not_apply", "contested"}
+                           "floor", "ceiling", "needs", "may_not_apply", "contested", "would_take"}  # would_take: below met only
 
 
 def test_text_report_lists_gaps_with_locations(corpus: Path) -> None:

@@ -69,8 +69,8 @@ def test_derived_end_of_a_fixed_term() -> None:
 def test_reported_terms_are_labelled_in_every_format(tmp_path: Path) -> None:
     doc(tmp_path, "talk-2024", "status: reported\nreported: 2024-03-01\n", FLAG.format(v="false", extra=""))
     labels = {"text": "REPORTED: terms as reported, not a signed text", "json": '"status": "reported"',
-              "markdown": "## talk-2024 (reported)", "csv": ",reported\n", "sarif": '"agreement_status": "reported"',
-              "junit": 'name="talk-2024 [reported]"', "html": '<span class="provisional">reported</span>',
+              "markdown": "## talk-2024 (reported)", "csv": ",reported,", "sarif": '"agreement_status": "reported"',
+              "junit": 'name="talk-2024 [reported]"', "html": '<span class="doc-status">reported</span>',
               "github": "title=talk-2024 (reported)%3A"}
     for fmt, label in labels.items():
         out = cli("check", tmp_path, "--rules", MINI, "--format", fmt, "--fail-on", "never").stdout

@@ -136,12 +136,15 @@ def _packs_of(packs: tuple[str, ...]) -> tuple[str, ...]:
     return packs
 
 
-def _start(paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, **kwargs: Any) -> Any:
-    from obcheck.run import default_facts, default_rules, paths_or, start
+def _start(
+    paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, options: Any = None, *,
+    packs: tuple[str, ...] = (), select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), **kwargs: Any,
+) -> Any:
+    from obcheck.run import Options, default_facts, default_rules, paths_or, start
 
-    if "packs" in kwargs:
-        kwargs["packs"] = _packs_of(tuple(kwargs["packs"]))
-    return start(paths_or(paths, default_facts), paths_or(rules, default_rules), engine_name, progress=_Bar(), warn=_warn, **kwargs)
+    if options is None:
+        options = Options(packs=_packs_of(tuple(packs)), select=tuple(select), ignore=tuple(ignore))
+    return start(paths_or(paths, default_facts), paths_or(rules, default_rules), engine_name, options, progress=_Bar(), warn=_warn, **kwargs)
 
 
 def _check_output(output: Path | None, paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
@@ -243,6 +246,10 @@ def main(ctx: click.Context, debug: bool, config_file: Path | None, isolated: bo
 @engine_option
 @jobs_option
 @click.option("--keep-going", is_flag=True, help="Report the good files even when some are bad, listing the bad ones (still exits 2).")
+@click.option("--include-proposed", is_flag=True,
+              help="Count the values obcheck draft proposed as facts: a provisional report, labelled as such in every format.")
+@click.option("--waivers", "waivers_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Accepted findings (rule, agreement, outcome, justification, owner, expiry). Default: the repository's waivers.yaml if any.")
 @pack_option
 @select_option
 @ignore_option
@@ -256,14 +263,20 @@ def main(ctx: click.Context, debug: bool, config_file: Path | None, isolated: bo
 @guarded
 def check(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
-    jobs: int, keep_going: bool, packs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
-    status: tuple[str, ...], severity: tuple[str, ...], as_of: Any, quiet: bool, verbose: bool, color: str,
+    jobs: int, keep_going: bool, include_proposed: bool, waivers_file: Path | None, packs: tuple[str, ...],
+    select: tuple[str, ...], ignore: tuple[str, ...], status: tuple[str, ...], severity: tuple[str, ...], as_of: Any,
+    quiet: bool, verbose: bool, color: str,
 ) -> None:
     """Report the gaps of each agreement (fact files or folders; default: the repository's facts/).
-    Settings come from obcheck.toml or [tool.obcheck] in pyproject.toml (`obcheck config` shows them); flags win."""
+    Settings come from obcheck.toml or [tool.obcheck] in pyproject.toml (`obcheck config` shows them); flags win.
+
+    A waived finding is shown as waived with its justification and does not count for --fail-on; a waiver that
+    expired (exit 1 under --fail-on) or matches nothing is reported."""
     from obcheck.model import OUTCOMES
     from obcheck.output import AtomicOutput
-    from obcheck.reporters import emit, line_renderer, reporter
+    from obcheck.reporters import SHOWS_WOULD_TAKE, emit, line_renderer, reporter
+    from obcheck.run import Options, default_waivers
+    from obcheck.waivers import load_waivers
 
     if quiet and verbose:
         raise click.UsageError("use either --quiet or --verbose")
@@ -271,15 +284,22 @@ def check(
     severities = _choices(severity, ("critical", "high", "medium", "low"), "--severity")
     keep = (lambda f: (not statuses or f.status in statuses) and (not severities or f.severity in severities)) if statuses or severities else None
     _check_output(output, paths, rules)
+    source = waivers_file or default_waivers()
+    if waivers_file is not None and not waivers_file.is_file():
+        raise InputError([Diagnostic(str(waivers_file), 1, 1, "waivers file not found")])
+    waivers = load_waivers(source) if source is not None else None
     render = line_renderer(fmt) if jobs > 1 and keep is None else None  # filtered findings are rendered here
-    run = _start(paths, rules, engine_name, jobs=jobs, packs=packs, render=render, select=_split(select), ignore=_split(ignore),
-                 as_of=as_of.date().isoformat() if as_of else None)
+    options = Options(packs=_packs_of(packs), select=_split(select), ignore=_split(ignore), as_of=as_of.date().isoformat() if as_of else None,
+                      would_take=fmt in SHOWS_WOULD_TAKE, include_proposed=include_proposed)
+    run = _start(paths, rules, engine_name, options, jobs=jobs, render=render, waivers=waivers)
     detail = "summary" if quiet else "verbose" if verbose else "default"
     with AtomicOutput(output) as out:
         summary = emit(run.items, run.header, reporter(fmt, detail=detail, color=_colour(color, output), fail_on=fail_on),
-                       out.write, keep_going, keep)
+                       out.write, keep_going, keep, run.finish)
         if summary.errors and not keep_going:
             out.discard()
+    for note in summary.waiver_notes:
+        click.echo(f"{note.path}:{note.line}:{note.col}: warning: {note.message}", err=True)
     if summary.errors:
         _echo_errors(summary.errors, "the good files were reported (--keep-going)" if keep_going else "nothing was written")
     if summary.fails(fail_on):
@@ -289,22 +309,27 @@ def check(
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rules_option
+@click.option("--texts", "texts_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of documents' texts (ID.txt and ID.meta.yaml). Default: the repository's texts/.")
 @guarded
-def validate(paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
-    """Check rules and fact files without evaluating them, and lint the rules (unsatisfiable or
-    unfailable conditions, missing cases, rule ids reused across packs)."""
+def validate(paths: tuple[Path, ...], rules: tuple[Path, ...], texts_dir: Path | None) -> None:
+    """Check rules and fact files without evaluating them, lint the rules (unsatisfiable or unfailable
+    conditions, missing cases, rule ids reused across packs), and check that every text-level quote of a
+    document with a text in texts/ occurs in it (whitespace, quotes and dashes normalised)."""
     from obcheck.lint import lint
-    from obcheck.run import default_facts, default_rules, paths_or
+    from obcheck.run import default_facts, default_rules, default_texts, paths_or
     from obcheck.run import validate as run_validate
 
-    catalogue, count = run_validate(paths_or(paths, default_facts), paths_or(rules, default_rules))
+    folder = texts_dir or default_texts()
+    catalogue, count, n_texts, quotes = run_validate(paths_or(paths, default_facts), paths_or(rules, default_rules), folder)
     errors, warnings = lint(catalogue)
     for warning in warnings:
         click.echo(str(warning), err=True)
     if errors:
         raise InputError(errors)
     n_rules = sum(len(p.rules) for p in catalogue.packs)
-    click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths")
+    checked = f"; {quotes} text-level quote{'s' if quotes != 1 else ''} found in {n_texts} shipped text{'s' if n_texts != 1 else ''}" if n_texts else ""
+    click.echo(f"ok: {count} fact files, {len(catalogue.packs)} packs, {n_rules} rules, {len(catalogue.vocabulary.paths)} fact paths{checked}")
 
 
 class _Percent(click.FloatRange):
@@ -501,7 +526,8 @@ def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], fact
     """Explain RULE in plain words; with AGREEMENT (an id or a fact file), show why it got its outcome."""
     from obcheck.explain import explain_outcome, explain_rule, find_agreement, find_rule
     from obcheck.rules import load_catalogue
-    from obcheck.run import default_facts, default_rules, paths_or
+    from obcheck.run import default_facts, default_rules, default_texts, paths_or
+    from obcheck.texts import load_texts
 
     catalogue = load_catalogue(paths_or(rules, default_rules))
     rule = find_rule(catalogue, rule_name)
@@ -511,8 +537,70 @@ def explain(rule_name: str, agreement: str | None, rules: tuple[Path, ...], fact
         text = explain_rule(rule, catalogue.vocabulary)
     else:
         found = find_agreement(agreement, paths_or(facts_dirs, default_facts), catalogue.vocabulary)
-        text = explain_outcome(rule, found, catalogue.vocabulary)
+        text = explain_outcome(rule, found, catalogue.vocabulary, load_texts(default_texts()).get(found.id))
     click.echo("".join(visible(line) + "\n" for line in text.splitlines()), nl=False)
+
+
+@main.command()
+@click.argument("rule_name", metavar="RULE")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@rules_option
+@pack_option
+@click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "markdown", "json"]))
+@engine_option
+@guarded
+def precedents(rule_name: str, paths: tuple[Path, ...], rules: tuple[Path, ...], packs: tuple[str, ...], fmt: str, engine_name: str) -> None:
+    """Model language for drafters: the documents (fact files or folders; default facts/) that meet RULE, then
+    those that partly meet it, each with the deciding facts' quotes, clause and evidence level, strongest first."""
+    from obcheck.explain import find_rule
+    from obcheck.precedents import find_precedents, render_precedents
+    from obcheck.rules import load_catalogue
+    from obcheck.run import default_rules, paths_or, select_packs
+
+    rule = find_rule(select_packs(load_catalogue(paths_or(rules, default_rules)), packs), rule_name)
+    report = _report(paths, rules, engine_name, packs=(rule.pack,))
+    click.echo(render_precedents(rule, find_precedents(report, rule), fmt), nl=False)
+
+
+@main.command()
+@click.argument("text", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--id", "agreement_id", required=True, help="The new agreement's id (lower-case words joined by '-').")
+@click.option("--title", default=None, help="Its title (default: the id).")
+@click.option("--kind", default="draft-treaty", show_default=True,
+              type=click.Choice(["bilateral-agreement", "multilateral-declaration", "memorandum", "treaty", "draft-treaty", "joint-statement", "hypothetical"]))
+@click.option("--party", "parties", multiple=True, help="A party's ISO 3166 alpha-2 code, or EU (repeatable).")
+@output_option
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@rules_option
+@guarded
+def draft(
+    text: Path, agreement_id: str, title: str | None, kind: str, parties: tuple[str, ...], output: Path | None, force: bool,
+    rules: tuple[Path, ...],
+) -> None:
+    """The clause finder: read an agreement's TEXT (plain text or Markdown), match the cues declared beside the
+    vocabulary (rules/cues.yaml), and write a fact file (default facts/ID.yaml) of proposed values, each with its
+    clause, quote and position. Proposals stay unverified until a person accepts them; `check --include-proposed`
+    gives a provisional report with them."""
+    from obcheck.cues import load_all_cues
+    from obcheck.draft import draft_file, find, propose, read_text
+    from obcheck.facts import ID_RE
+    from obcheck.output import write_output
+    from obcheck.rules import load_catalogue
+    from obcheck.run import default_facts, default_rules, paths_or
+    from obcheck.source import display_path
+
+    if not ID_RE.match(agreement_id):
+        raise InputError([Diagnostic("<command line>", 1, 1, f"id '{agreement_id}' must be lower-case words joined by '-' (e.g. gb-2024)")])
+    rule_dirs = paths_or(rules, default_rules)
+    catalogue = load_catalogue(rule_dirs)
+    cues = load_all_cues(rule_dirs, catalogue.vocabulary)
+    target = output or default_facts()[0] / f"{agreement_id}.yaml"
+    if target.exists() and not force:
+        raise InputError([Diagnostic(str(target), 1, 1, "already exists; not overwritten (--force replaces it)")])
+    proposals = propose(find(read_text(text), cues), catalogue.vocabulary)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_output(draft_file(agreement_id, title or agreement_id, kind, list(parties), display_path(text), proposals, catalogue.vocabulary), target)
+    click.echo(f"wrote {target}: {len(proposals)} proposed value{'s' if len(proposals) != 1 else ''} (unverified until accepted)")
 
 
 @main.command()

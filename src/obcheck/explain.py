@@ -10,6 +10,7 @@ from obcheck.facts import Agreement, load_agreement
 from obcheck.interpreter import evaluate, outcome
 from obcheck.outcomes import Truth
 from obcheck.rules import All, Catalogue, Condition, Not, Predicate, Rule, describe, show_value
+from obcheck.texts import Text
 from obcheck.vocabulary import Vocabulary
 
 TRUTH = {True: "TRUE", False: "FALSE", None: "UNKNOWN"}
@@ -52,8 +53,9 @@ def explain_rule(rule: Rule, vocabulary: Vocabulary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def explain_outcome(rule: Rule, agreement: Agreement, vocabulary: Vocabulary) -> str:
-    """Each condition with the fact it saw (location and source quote) and its truth value, then the decision."""
+def explain_outcome(rule: Rule, agreement: Agreement, vocabulary: Vocabulary, text: Text | None = None) -> str:
+    """Each condition with the fact it saw (location and source quote, and where the quote stands in the document's
+    shipped text, if any) and its truth value, then the decision."""
     values = agreement.values
     result = outcome(rule, values, vocabulary)
     lines = [f"{rule.id} on {agreement.id} ({agreement.file}): {result.upper()}", ""]
@@ -68,6 +70,8 @@ def explain_outcome(rule: Rule, agreement: Agreement, vocabulary: Vocabulary) ->
                 clause = f", {fact.evidence.clause}" if fact.evidence.clause else ""
                 lines.append(f"{pad}    seen: {show_value(fact.value)} at {agreement.file}:{fact.line} ({fact.evidence.evidence} evidence; {fact.source.title}{clause})")
                 lines.append(f'{pad}    "{fact.evidence.quote}" <{fact.source.url}>')
+                if text is not None and fact.evidence.quote and (found := text.locate(fact.evidence.quote)) is not None:
+                    lines.append(f"{pad}    in the text: {text.file}:{found}")
             elif cond.path in agreement.unverified:
                 lines.append(f"{pad}    seen: unverified ({agreement.unverified[cond.path]})")
             else:
@@ -88,6 +92,10 @@ def explain_outcome(rule: Rule, agreement: Agreement, vocabulary: Vocabulary) ->
         show(cond, 1)
         lines.append("")
     lines.append(f"Decision: {_because(rule, values, vocabulary, result)}")
+    if result != "met":
+        from obcheck.remedies import explain_lines
+
+        lines += ["", *explain_lines(rule, values, vocabulary)]
     return "\n".join(lines) + "\n"
 
 

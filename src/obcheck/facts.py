@@ -64,6 +64,16 @@ class Alternative(StrictModel):
     clause: str | None = None
 
 
+class Proposed(StrictModel):
+    """Where `obcheck draft` found a value: the text, the position and clause of the cue it matched, and a quote."""
+
+    text: str
+    line: int
+    col: int
+    clause: str | None = None
+    quote: str
+
+
 class Evidence(StrictModel):
     evidence: Level
     value: Any = None
@@ -77,6 +87,7 @@ class Evidence(StrictModel):
     # an amendment: the value holds from / until these dates (check --as-of)
     valid_from: str | None = None
     valid_until: str | None = None
+    proposed: Proposed | None = None  # a value the clause finder proposed, unverified until a person accepts it
 
 
 class FactFile(StrictModel):
@@ -170,8 +181,9 @@ class Agreement:
         return dataclasses.replace(self, facts=facts) if len(facts) != len(self.facts) else self
 
 
-def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) -> Agreement:
-    """Parse and validate one fact file; every problem in it is reported together."""
+def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None, include_proposed: bool = False) -> Agreement:
+    """Parse and validate one fact file; every problem in it is reported together. With include_proposed, the values
+    `obcheck draft` proposed count as facts of evidence level 'proposed' (for a provisional report)."""
     doc, model = load_model(path, FactFile, "a fact file", text)
     errors = _check(doc, model, vocabulary)
     if errors:
@@ -181,6 +193,9 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None) 
     key_lines = doc.key_lines(("facts",))
     for name, ev in sorted(model.facts.items()):
         lines[name] = key_lines[name]
+        if ev.evidence == "unverified" and include_proposed and ev.proposed is not None:
+            facts[name] = _proposed_fact(name, ev, ev.proposed, lines[name])
+            continue
         if ev.evidence == "unverified":
             unverified[name] = ev.note or ""
             continue
@@ -226,6 +241,18 @@ def _derived_end(start: str | None, facts: dict[str, Fact]) -> str | None:
         return None
 
 
+def _proposed_fact(name: str, ev: Evidence, proposed: Proposed, line: int) -> Fact:
+    """A proposal as a fact for a provisional report: evidence level 'proposed', its source the text and position
+    (built without validation: no fact file may state these levels itself)."""
+    where = f"{proposed.text}:{proposed.line}:{proposed.col}"
+    evidence = Evidence.model_construct(
+        evidence="proposed", value=ev.value, source="proposed", clause=proposed.clause, quote=proposed.quote,
+        note="proposed by obcheck draft; not yet accepted by a person", alternatives=[], proposed=proposed,
+    )
+    source = Source.model_construct(id="proposed", title=f"obcheck draft proposal ({where})", url=where, type="text")
+    return Fact(name, ev.value, evidence, source, line)
+
+
 def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:
     errors = []
     if not ID_RE.match(model.id):
@@ -267,6 +294,10 @@ def _check_evidence(
     doc: Document, loc: tuple[str, ...], name: str, ev: Evidence, source_ids: set[str], vocabulary: Vocabulary
 ) -> list[Diagnostic]:
     errors = []
+    if ev.proposed is not None and ev.evidence != "unverified":
+        errors.append(doc.error((*loc, "proposed"), f"{name}: 'proposed' belongs to an unverified value; once accepted, delete it"))
+    if ev.proposed is not None and ev.value is None:
+        errors.append(doc.error((*loc, "proposed"), f"{name}: a proposal needs the 'value' proposed"))
     if ev.evidence == "unverified":
         if not ev.note:
             errors.append(doc.error(loc, f"{name}: an unverified fact needs a 'note' saying what was looked for", key=True))

@@ -10,20 +10,25 @@ from obcheck.errors import InternalError
 from obcheck.facts import Agreement, Reading
 from obcheck.model import AgreementReport, Finding, Outcome, tally
 from obcheck.outcomes import RANK, Bounds, Truths, bounds, outcome
+from obcheck.remedies import what_it_would_take
 from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, show_value
+from obcheck.vocabulary import Vocabulary
 
 Variant = tuple[dict[str, Reading], dict[tuple[str, str], Truths]]  # one reading of each contested fact, and its truths
 
 
 def agreement_report(
     agreement: Agreement, rules: list[Rule], truths: dict[tuple[str, str], Truths], variants: list[Variant] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> AgreementReport:
     """Every rule's finding for one agreement; the engine must give the truths of every rule, and only those.
-    `variants`: the truths under each combination of a contested fact's readings (run.evaluate)."""
+    `variants`: the truths under each combination of a contested fact's readings (run.assess). With the
+    vocabulary, each finding below met also says what it would take to raise it."""
     if set(truths) != {(r.pack, r.id) for r in rules} or any(set(t) != set(truths) for _, t in variants or []):
         raise InternalError(f"agreement {agreement.id}: the engine did not evaluate exactly the rules of the run")
     cited: dict[str, dict[str, Any]] = {}  # each fact's evidence entry, built once and shared by the findings citing it
-    findings = [_contested(finding(rule, agreement, truths[(rule.pack, rule.id)], cited), rule, agreement, variants or [])
+    values = agreement.values if vocabulary is not None else None  # built once, not once per finding
+    findings = [_contested(finding(rule, agreement, truths[(rule.pack, rule.id)], cited, vocabulary, values), rule, agreement, variants or [])
                 for rule in rules]
     findings.sort(key=lambda f: (f.pack, f.rule))
     return AgreementReport(
@@ -61,7 +66,10 @@ def _contested(found: Finding, rule: Rule, agreement: Agreement, variants: list[
     )
 
 
-def finding(rule: Rule, agreement: Agreement, truth: Truths, cited: dict[str, dict[str, Any]] | None = None) -> Finding:
+def finding(
+    rule: Rule, agreement: Agreement, truth: Truths, cited: dict[str, dict[str, Any]] | None = None,
+    vocabulary: Vocabulary | None = None, values: dict[str, Any] | None = None,
+) -> Finding:
     """One outcome with everything a reader needs: message, expected vs actual, both sides' citations, and for an
     unknown what is known: its floor and ceiling, and the facts that would decide each outcome above the floor."""
     status = outcome(truth)
@@ -92,6 +100,10 @@ def finding(rule: Rule, agreement: Agreement, truth: Truths, cited: dict[str, di
         location=_location(agreement, evidence, rule.paths),
         floor=bound.floor, ceiling=bound.ceiling, needs=_needs(rule, facts, truth, bound) if status is Outcome.UNKNOWN else {},
         may_not_apply=bound.may_not_apply,
+        would_take=(
+            what_it_would_take(rule, agreement.values if values is None else values, vocabulary)
+            if vocabulary is not None and status is not Outcome.MET else None
+        ),
     )
 
 

@@ -84,6 +84,12 @@ class Finding:
             needs = "; ".join(f"{o} needs {', '.join(p)}" for o, p in self.needs.items() if p)
         apply = "; it may not apply" if self.may_not_apply else ""
         return head + (f"; {needs}" if needs else "") + apply
+    # below met: for each higher outcome, the smallest sets of {fact, value} that would give it (remedies.py);
+    # None where not worked out (met findings, or a search too large)
+    would_take: dict[str, list[list[dict[str, Any]]]] | None = None
+    # a waiver in force that accepts this outcome (waivers.py): rule, agreement, outcome, justification, owner,
+    # expires, location. The finding keeps its status and is still listed; it only stops counting for --fail-on
+    waiver: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,19 +157,33 @@ class Summary:
     counts: dict[str, int] = field(default_factory=lambda: tally(()))
     agreements: int = 0
     errors: list[Diagnostic] = field(default_factory=list)
+    waived: dict[str, int] = field(default_factory=lambda: tally(()))  # of counts, the findings a waiver accepts
+    waiver_notes: list[Diagnostic] = field(default_factory=list)  # waivers that expired or match nothing
+    expired_waivers: int = 0
 
     def add(self, item: AgreementReport | Rendered) -> None:
         self.agreements += 1
         for outcome, n in item.summary.items():
             self.counts[outcome] += n
+        if isinstance(item, AgreementReport):
+            for f in item.findings:
+                if f.waiver is not None:
+                    self.waived[f.status] += 1
+
+    @property
+    def has_waivers(self) -> bool:
+        """Whether waivers were in play: reports then show them (and leave them out otherwise, unchanged)."""
+        return bool(self.waiver_notes) or any(self.waived.values())
 
     @property
     def failed_files(self) -> list[str]:
         return sorted({d.path for d in self.errors})
 
     def fails(self, fail_on: str) -> bool:
-        """True when a finding at or above `fail_on` was reported (the exit code 1 of --fail-on)."""
-        return any(self.counts[o] for o in FAIL_ON[fail_on])
+        """True when a finding at or above `fail_on` was reported and not waived, or a waiver has expired
+        (the exit code 1 of --fail-on; --fail-on never never fails)."""
+        outcomes = FAIL_ON[fail_on]
+        return any(self.counts[o] - self.waived[o] for o in outcomes) or bool(outcomes and self.expired_waivers)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ from obcheck.model import AgreementReport, Failed, Header, Rendered, Report, Sum
 from obcheck.rules import Catalogue, Rule, load_catalogue
 from obcheck.source import STDIN, parse, yaml_files
 from obcheck.vocabulary import Vocabulary
+from obcheck.waivers import Waivers, load_waivers
 
 Item = AgreementReport | Rendered | Failed
+PROVISIONAL = "includes values proposed by obcheck draft that no person has accepted yet"
 
 
 class Progress(Protocol):
@@ -35,6 +37,16 @@ def default_rules() -> list[Path]:
 
 def default_facts() -> list[Path]:
     return [_default_root() / "facts"]
+
+
+def default_waivers() -> Path | None:
+    """The repository's waivers.yaml, where it has one."""
+    path = _default_root() / "waivers.yaml"
+    return path if path.is_file() else None
+
+
+def default_texts() -> Path:
+    return _default_root() / "texts"
 
 
 def default_expected() -> Path | None:
@@ -94,6 +106,21 @@ def select_rules(catalogue: Catalogue, select: tuple[str, ...] = (), ignore: tup
     return Catalogue(catalogue.vocabulary, packs)
 
 
+@dataclass(frozen=True)
+class Options:
+    """What a run evaluates beyond the files, sent to --jobs workers as one picklable record."""
+
+    packs: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    as_of: str | None = None  # only what existed that day (YYYY-MM-DD)
+    would_take: bool = True  # work out what would raise each finding below met (formats that do not show it skip it)
+    include_proposed: bool = False  # count the clause finder's proposals as facts (a provisional report)
+
+    def catalogue(self, rule_dirs: list[Path]) -> Catalogue:
+        return select_rules(select_packs(load_catalogue(rule_dirs), self.packs), self.select, self.ignore)
+
+
 # ------------------------------------------------------------------ loading facts
 
 
@@ -105,7 +132,9 @@ def fact_files(paths: list[Path]) -> list[Path] | Failed:
         return Failed(exc.diagnostics[0].path, exc.diagnostics)
 
 
-def load_agreements(paths: list[Path], vocabulary: Vocabulary, progress: Progress | None = None) -> Iterator[Agreement | Failed]:
+def load_agreements(
+    paths: list[Path], vocabulary: Vocabulary, progress: Progress | None = None, include_proposed: bool = False
+) -> Iterator[Agreement | Failed]:
     """Each fact file in turn, validated; a bad file yields its diagnostics instead, so all errors are seen."""
     files = fact_files(paths)
     if isinstance(files, Failed):
@@ -119,7 +148,7 @@ def load_agreements(paths: list[Path], vocabulary: Vocabulary, progress: Progres
             progress.advance()
         try:
             name, text = _named(file)
-            agreement = load_agreement(name, vocabulary, text)
+            agreement = load_agreement(name, vocabulary, text, include_proposed=include_proposed)
         except InputError as exc:
             yield Failed(str(file), exc.diagnostics)
             continue
@@ -199,6 +228,13 @@ class Run:
     header: Header
     items: Iterator[Item]
     catalogue: Catalogue
+    waivers: Waivers | None = None
+
+    def finish(self, summary: Summary) -> None:
+        """Once every item is consumed: the waivers that expired or matched nothing go into the summary."""
+        if self.waivers is not None:
+            summary.waiver_notes = self.waivers.notes()
+            summary.expired_waivers = len(self.waivers.expired)
 
     def report(self) -> Report:
         """Consume the run into a Report held in memory (bad files' errors in its summary)."""
@@ -212,42 +248,56 @@ class Run:
                 agreements.append(item)
             else:
                 raise TypeError("a rendered agreement cannot be kept in a Report: run without render")
+        self.finish(summary)
         return Report(self.header, agreements, summary)
 
 
 def start(
-    fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, packs: tuple[str, ...] | list[str] = (),
+    fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, options: Options | None = None,
     jobs: int = 1, render: Callable[[AgreementReport], str] | None = None, progress: Progress | None = None,
     on_agreement: Callable[[Agreement], None] | None = None, warn: Callable[[str], None] | None = None,
-    select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), as_of: str | None = None,
+    waivers: Waivers | None = None,
 ) -> Run:
     """Load the rules (a bad rule raises InputError: no report is possible) and return the run, which evaluates
     agreement by agreement as it is consumed, so memory does not grow with the corpus. With jobs > 1, worker
     processes do the work; with `render` (a module-level function, so workers can import it) they send back
     Rendered agreements."""
-    catalogue = select_rules(select_packs(load_catalogue(rule_dirs), tuple(packs)), select, ignore)
+    options = options or Options()
+    catalogue = options.catalogue(rule_dirs)
     rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
     engine_name = resolve(engine, warn)  # the parent builds an engine only when it evaluates itself
+    tool = {"name": "obcheck", "version": __version__, "engine": engine_name}
+    if options.include_proposed:  # every format states it: these findings rest on values no person has accepted yet
+        tool["provisional"] = PROVISIONAL
     header = Header(
-        tool={"name": "obcheck", "version": __version__, "engine": engine_name},
+        tool=tool,
         packs=[{"id": p.id, "version": p.version, "title": p.title, "rules": len(p.rules)} for p in catalogue.packs],
         rules=rules,
     )
+    if waivers is not None:
+        render = None  # waivers are applied here, to findings, so workers send findings rather than text
     if jobs > 1 and not any(str(p) == STDIN for p in fact_paths):  # workers cannot share standard input
-        items = _parallel(fact_paths, rule_dirs, (tuple(packs), select, ignore, as_of), engine_name, jobs, progress, render)
+        items = _parallel(fact_paths, rule_dirs, options, engine_name, jobs, progress, render)
     else:
-        items = _serial(fact_paths, catalogue, engine_name, progress, on_agreement, as_of)
-    return Run(header, items, catalogue)
+        items = _serial(fact_paths, catalogue, engine_name, options, progress, on_agreement)
+    if waivers is not None:
+        items = waivers.stream(items)
+    return Run(header, items, catalogue, waivers)
 
 
 def check(
     facts: list[Path] | list[str] | Path | str | None = None, *, packs: tuple[str, ...] | list[str] = (),
     engine: str = DEFAULT_ENGINE, rules: list[Path] | list[str] | Path | str | None = None,
+    waivers: Path | str | None = None, as_of: str | None = None,
 ) -> Report:
     """The library entry point: evaluate fact files or folders (default: the repository's facts/) against rule
     packs (default: every pack in the repository's rules/) and return the whole report. Bad rules raise
-    InputError; a bad fact file is listed in `report.errors` and the others are still reported."""
-    run = start(_as_paths(facts, default_facts), _as_paths(rules, default_rules), engine, packs)
+    InputError; a bad fact file is listed in `report.errors` and the others are still reported. `waivers`: a
+    waivers file whose waivers in force mark the findings they accept (see docs/waivers.md); `as_of`: only the
+    documents that existed on that day (YYYY-MM-DD)."""
+    accepted = load_waivers(Path(waivers)) if waivers is not None else None
+    options = Options(packs=tuple(packs), as_of=as_of)
+    run = start(_as_paths(facts, default_facts), _as_paths(rules, default_rules), engine, options, waivers=accepted)
     return run.report()
 
 
@@ -262,9 +312,10 @@ def _as_paths(value: list[Path] | list[str] | Path | str | None, default: Callab
 MAX_VARIANTS = 64  # combinations of contested readings evaluated per agreement
 
 
-def assess(engine: Engine, rules: list[Rule], agreement: Agreement) -> AgreementReport:
+def assess(engine: Engine, rules: list[Rule], agreement: Agreement, vocabulary: Vocabulary | None = None) -> AgreementReport:
     """Evaluate one agreement: its stated values, and, where reputable sources disagree on a fact, every
-    combination of the readings (so a finding can say whether the disagreement matters)."""
+    combination of the readings (so a finding can say whether the disagreement matters). With the vocabulary,
+    findings below met also say what it would take to raise them."""
     import itertools
 
     truths = engine.truths(agreement.id, agreement.values)
@@ -276,36 +327,53 @@ def assess(engine: Engine, rules: list[Rule], agreement: Agreement) -> Agreement
             chosen = dict(zip(contested, combo, strict=True))
             values = {**agreement.values, **{p: r.value for p, r in chosen.items()}}
             variants.append((chosen, engine.truths(agreement.id, values)))
-    return agreement_report(agreement, rules, truths, variants)
+    return agreement_report(agreement, rules, truths, variants, vocabulary)
+
+
+def _evaluate(engine: Engine, rules: list[Rule], options: Options, vocabulary: Vocabulary, agreement: Agreement) -> AgreementReport | None:
+    """One loaded agreement through the run's options: None if it did not exist on the --as-of day."""
+    dated = agreement if options.as_of is None else agreement.as_of(options.as_of)
+    if dated is None:
+        return None
+    return assess(engine, rules, dated, vocabulary if options.would_take else None)
 
 
 def _serial(
-    fact_paths: list[Path], catalogue: Catalogue, engine_name: str, progress: Progress | None,
-    on_agreement: Callable[[Agreement], None] | None, as_of: str | None = None,
+    fact_paths: list[Path], catalogue: Catalogue, engine_name: str, options: Options, progress: Progress | None,
+    on_agreement: Callable[[Agreement], None] | None,
 ) -> Iterator[Item]:
     rules = list(catalogue.rules())
     engine = make_engine(engine_name, catalogue)
     try:
-        for item in load_agreements(fact_paths, catalogue.vocabulary, progress):
+        for item in load_agreements(fact_paths, catalogue.vocabulary, progress, options.include_proposed):
             if isinstance(item, Failed):
                 yield item
                 continue
-            if as_of is not None and (item := item.as_of(as_of)) is None:  # type: ignore[assignment]
-                continue  # did not exist on that day
-            yield assess(engine, rules, item)
+            report = _evaluate(engine, rules, options, catalogue.vocabulary, item)
+            if report is None:
+                continue
+            yield report
             if on_agreement:
                 on_agreement(item)
     finally:
         engine.close()
 
 
-def validate(fact_paths: list[Path], rule_dirs: list[Path]) -> tuple[Catalogue, int]:
-    """Load rules and facts without evaluating; returns the catalogue and the number of fact files."""
+def validate(fact_paths: list[Path], rule_dirs: list[Path], texts_dir: Path | None = None) -> tuple[Catalogue, int, int, int]:
+    """Load rules and facts without evaluating, apply every compile-time limit, and check text-level quotes against
+    the shipped texts; returns the catalogue, the number of fact files, of texts and of quotes checked. A quote
+    missing from its text is an InputError like any other bad input."""
     from obcheck.compiler import compile_rules
+    from obcheck.texts import check_quotes, load_texts
 
     catalogue = load_catalogue(rule_dirs)
     compile_rules(list(catalogue.rules()), catalogue.vocabulary)  # durable_rules' limits: accept only what check runs
-    return catalogue, len(load_all(fact_paths, catalogue.vocabulary))
+    agreements = load_all(fact_paths, catalogue.vocabulary)
+    texts = load_texts(texts_dir) if texts_dir is not None else {}
+    errors, checked = check_quotes(agreements, texts)
+    if errors:
+        raise InputError(errors)
+    return catalogue, len(agreements), len(texts), checked
 
 
 # ------------------------------------------------------------------ --jobs: worker processes
@@ -313,10 +381,7 @@ def validate(fact_paths: list[Path], rule_dirs: list[Path]) -> tuple[Catalogue, 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(
-    rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None], engine_name: str,
-    render: Callable[[AgreementReport], str] | None,
-) -> None:
+def _init_worker(rule_dirs: list[Path], options: Options, engine_name: str, render: Callable[[AgreementReport], str] | None) -> None:
     """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C and a hang-up are
     the parent's to handle (a worker that took them would print its own traceback); the parent ends workers
     with SIGTERM. The worker started with these signals blocked (see _parallel): unblock once they are ignored."""
@@ -326,27 +391,26 @@ def _init_worker(
         signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
-    packs, select, ignore, as_of = chosen
-    catalogue = select_rules(select_packs(load_catalogue(rule_dirs), packs), select, ignore)
+    catalogue = options.catalogue(rule_dirs)
     engine: Engine = make_engine(engine_name, catalogue)
-    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render, as_of=as_of)
+    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render, options=options)
 
 
 def _work(file: str) -> Item | None:
+    options: Options = _WORKER["options"]
     try:
-        loaded = load_agreement(Path(file), _WORKER["catalogue"].vocabulary)
+        agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary, include_proposed=options.include_proposed)
     except InputError as exc:
         return Failed(file, exc.diagnostics)
-    agreement = loaded if _WORKER["as_of"] is None else loaded.as_of(_WORKER["as_of"])
-    if agreement is None:
+    report = _evaluate(_WORKER["engine"], _WORKER["rules"], options, _WORKER["catalogue"].vocabulary, agreement)
+    if report is None:
         return None  # did not exist on that day
-    report = assess(_WORKER["engine"], _WORKER["rules"], agreement)
     render = _WORKER["render"]
     return report if render is None else Rendered(report.id, report.file, report.summary, render(report))
 
 
 def _parallel(
-    fact_paths: list[Path], rule_dirs: list[Path], chosen: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None], engine_name: str, jobs: int,
+    fact_paths: list[Path], rule_dirs: list[Path], options: Options, engine_name: str, jobs: int,
     progress: Progress | None, render: Callable[[AgreementReport], str] | None,
 ) -> Iterator[Item]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
@@ -375,7 +439,7 @@ def _parallel(
     try:
         resource_tracker.ensure_running()
         signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
-        pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, chosen, engine_name, render))
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, options, engine_name, render))
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     try:

@@ -21,6 +21,9 @@ FORMATS: dict[str, str] = {
     "github": "github",
 }
 
+# The formats that show what would raise a finding (Finding.would_take); the others are spared working it out.
+SHOWS_WOULD_TAKE = frozenset({"json", "markdown"})
+
 
 class Reporter(Protocol):
     """Pure: each call returns the text to append; none reads or writes a file, none raises for bad input."""
@@ -87,6 +90,7 @@ def shown_only(item: AgreementReport, keep: Callable[[Finding], bool]) -> Agreem
 def emit(
     items: Any, header: Header, out: Reporter, write: Callable[[str], None], keep_going: bool = False,
     keep: Callable[[Finding], bool] | None = None,
+    finish: Callable[[Summary], None] | None = None,
 ) -> Summary:
     """Feed a run's items to a reporter in order. Without keep_going, rendering stops at the first bad file (the
     caller then discards the output) but every file is still read, so all errors are reported together; with it,
@@ -101,6 +105,8 @@ def emit(
                 item = shown_only(item, keep)
             summary.add(item)
             write(out.agreement(item))
+    if finish is not None:  # what is known only when every item is in (the run's waivers that expired or matched nothing)
+        finish(summary)
     if keep_going or not summary.errors:
         write(out.end(summary))
     return summary

@@ -9,10 +9,11 @@ from typing import Any
 
 from obcheck.model import AgreementReport, Header, Rendered, Summary
 from obcheck.reporters.safe import csv_cell
+from obcheck.waivers import describe_waiver
 
 COLUMNS = (
     "agreement", "agreement_title", "pack", "rule", "title", "tier", "severity", "status",
-    "message", "missing", "location", "criterion_evidence", "criterion_url", "floor", "ceiling", "bound", "agreement_status",
+    "message", "missing", "location", "criterion_evidence", "criterion_url", "floor", "ceiling", "bound", "agreement_status", "waiver",
 )
 
 
@@ -27,17 +28,24 @@ class Reporter:
         pass
 
     def begin(self, header: Header) -> str:
-        return _rows([COLUMNS])
+        provisional = header.tool.get("provisional")
+        # a provisional report says so in its first row, where a spreadsheet reader starts
+        banner = [("", "", "", "", "", "", "", "provisional", f"Provisional report: {provisional}.", "", "", "", "", "")] if provisional else []
+        return _rows([COLUMNS, *banner])
 
     def agreement(self, item: AgreementReport | Rendered) -> str:
         assert isinstance(item, AgreementReport)
         return _rows(
             (item.id, item.title, f.pack, f.rule, f.title, f.tier or "", f.severity, f.status, f.message,
              " ".join(f.missing), f.location, f.criterion["evidence_level"], f.criterion["url"],
-             f.floor or "", f.ceiling or "", f.bound, item.status)
+             f.floor or "", f.ceiling or "", f.bound, item.status, describe_waiver(f.waiver) if f.waiver else "")
             for f in item.findings
         )
 
     def end(self, summary: Summary) -> str:
         # a file that failed: status 'error', its message and position, so a spreadsheet shows what is missing
-        return _rows(("", "", "", "", "", "", "", "error", d.message, "", f"{d.path}:{d.line}:{d.col}", "", "", "", "", "", "") for d in summary.errors)
+        blank = ("",) * 6  # criterion_evidence .. waiver
+        errors = [("", "", "", "", "", "", "", "error", d.message, "", f"{d.path}:{d.line}:{d.col}", *blank) for d in summary.errors]
+        # waivers that expired or match nothing: status 'waiver', so a spreadsheet filter finds them
+        notes = [("", "", "", "", "", "", "", "waiver", d.message, "", f"{d.path}:{d.line}:{d.col}", *blank) for d in summary.waiver_notes]
+        return _rows(errors + notes)

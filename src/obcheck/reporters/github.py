@@ -6,6 +6,7 @@ from typing import Any
 
 from obcheck.model import AgreementReport, Finding, Header, Outcome, Rendered, Summary
 from obcheck.reporters.sarif import SEVERITY_LEVEL
+from obcheck.waivers import describe_waiver
 
 LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -31,7 +32,8 @@ class Reporter:
         pass
 
     def begin(self, header: Header) -> str:
-        return ""
+        provisional = header.tool.get("provisional")
+        return f"::warning title=obcheck provisional report::{_data(provisional)}\n" if provisional else ""
 
     def agreement(self, item: AgreementReport | Rendered) -> str:
         assert isinstance(item, AgreementReport)
@@ -42,11 +44,14 @@ class Reporter:
             path, _, line = f.location.rpartition(":")
             bound = f" ({f.bound})" if f.bound else ""
             title = _property(f"{item.id}{' (' + item.status + ')' if item.provisional else ''}: {f.pack}/{f.rule} {f.status}")
-            lines.append(f"::{level(f)} file={_property(path)},line={line},title={title}::{_data(f'{f.status}{bound}: {f.message}')}")
+            waived = f" (waived: {describe_waiver(f.waiver)})" if f.waiver else ""
+            kind = "notice" if f.waiver else level(f)  # accepted: shown, never an error
+            lines.append(f"::{kind} file={_property(path)},line={line},title={title}::{_data(f'{f.status}{bound}{waived}: {f.message}')}")
         return "".join(line + "\n" for line in lines)
 
     def end(self, summary: Summary) -> str:
         lines = [f"::error file={_property(d.path)},line={d.line},col={d.col},title=obcheck input::{_data(d.message)}" for d in summary.errors]
+        lines += [f"::warning file={_property(d.path)},line={d.line},col={d.col},title=obcheck waiver::{_data(d.message)}" for d in summary.waiver_notes]
         counts = ", ".join(f"{n} {o}" for o, n in summary.counts.items())
         lines.append(f"obcheck: {summary.agreements} agreements: {counts}")
         return "\n".join(lines) + "\n"

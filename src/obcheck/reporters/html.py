@@ -44,9 +44,14 @@ def render(report: Report, sort: str = "id") -> str:
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     matrix = build(report, sort)
     ordered = {a.id: sorted(a.findings, key=lambda f: (f.pack, CARD_ORDER[f.status], f.rule)) for a in report.agreements}
+    met_by: dict[str, list[str]] = {}  # precedents: a shortfall's card links to the documents that meet the criterion
+    for a in report.agreements:
+        for f in a.findings:
+            if f.status == "met":
+                met_by.setdefault(f"{f.pack}/{f.rule}", []).append(a.id)
     return env.get_template("report.html.j2").render(
         report=report, matrix=matrix, tiers=_spans([c.tier for c in matrix.columns]), pack_spans=_spans([c.pack for c in matrix.columns]),
         tier_names=sorted({c.tier for c in matrix.columns if c.tier}), symbol=SYMBOL, cells=CELLS, cell=cell, show=show_value,
-        ordered=ordered, pack_scores={a.id: scores(a) for a in report.agreements},
+        ordered=ordered, pack_scores={a.id: scores(a) for a in report.agreements}, met_by=met_by,
         script=script, script_hash=f"sha256-{digest}",
     )

@@ -45,6 +45,11 @@ class Reporter:
             "packs": self.header.packs, "rules": [rule_data(r) for r in self.header.rules],
             "schema_version": SCHEMA_VERSION, "summary": summary.counts, "tool": self.header.tool,
         }
+        if summary.has_waivers:  # only when waivers are in play, so reports without them keep their bytes
+            tail["waivers"] = {
+                "waived": summary.waived, "expired": summary.expired_waivers,
+                "notes": [{"path": d.path, "line": d.line, "col": d.col, "message": d.message} for d in summary.waiver_notes],
+            }
         return "\n], " + ", ".join(f"{json.dumps(k)}: {_dump(v)}" for k, v in tail.items()) + "}\n"
 
 
@@ -73,11 +78,16 @@ def as_data(agreement: AgreementReport) -> dict[str, Any]:
                 source = entry["source"]
                 sources[source["id"]] = {k: v for k, v in source.items() if k != "id"}
                 facts[path] = {**{k: v for k, v in entry.items() if k != "fact"}, "source": source["id"]}
-        findings.append({
+        item = {
             "rule": f.rule, "pack": f.pack, "status": f.status, "message": f.message, "actual": f.actual,
             "evidence": [e["fact"] for e in f.evidence], "missing": f.missing, "location": f.location,
             "floor": f.floor, "ceiling": f.ceiling, "needs": f.needs, "may_not_apply": f.may_not_apply, "contested": f.contested,
-        })
+        }
+        if f.would_take:  # optional: only below met, and only where some values of the rule's facts raise it
+            item["would_take"] = f.would_take
+        if f.waiver:  # optional: the waiver in force that accepts this outcome
+            item["waiver"] = f.waiver
+        findings.append(item)
     data = {k: v for k, v in vars(agreement).items() if k != "findings"}
     reliability: dict[str, int] = {}
     for fact in facts.values():  # how much of what the findings cite rests on each class of source

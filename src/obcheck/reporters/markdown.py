@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from obcheck.model import OUTCOMES, SHORTFALLS, Finding, Outcome, Report
 from obcheck.ranking import score
+from obcheck.remedies import describe_changes
 from obcheck.reporters import WholeReport
 from obcheck.reporters.safe import code, link
 from obcheck.reporters.safe import markdown as md
 from obcheck.rules import show_value
+from obcheck.waivers import describe_waiver
 
 
 def anchor(agreement_id: str) -> str:
@@ -23,7 +25,10 @@ class Reporter(WholeReport):
 def _finding(f: Finding) -> list[str]:
     c = f.criterion
     secondary = ", rests on secondary sources" if c["secondary_only"] else ""
-    lines = [f"- **{md(f.title)}** ({code(f.rule)}, {md(f.severity)}): {md(f.message)}"]
+    waived = " **waived**" if f.waiver else ""
+    lines = [f"- **{md(f.title)}** ({code(f.rule)}, {md(f.severity)}){waived}: {md(f.message)}"]
+    if f.waiver:
+        lines.append(f"  - waived: {md(describe_waiver(f.waiver))}")
     if f.bound:
         lines.append(f"  - unknown — {md(f.bound)}")
     elif f.missing:
@@ -33,6 +38,9 @@ def _finding(f: Finding) -> list[str]:
         lines.append(f"  - contested: {code(c['fact'])} is {readings}")
     if f.status is not Outcome.MET:
         lines.append(f"  - to close it: {md(f.remediation)}")
+    for target, sets in (f.would_take or {}).items():  # what the draft would have to say (remedies.py)
+        more = f" (or one of {len(sets) - 1} other sets of that size)" if len(sets) > 1 else ""
+        lines.append(f"  - would take for {md(target)}: {md(describe_changes(sets[0], f.actual))}{more}")
     for e in f.evidence:
         clause = f", {md(e['clause'])}" if e.get("clause") else ""
         source = link(e["source"]["title"], e["source"]["url"])
@@ -46,6 +54,9 @@ def _finding(f: Finding) -> list[str]:
 
 def render(report: Report) -> str:
     lines = ["# obcheck gap report", ""]
+    if report.tool.get("provisional"):
+        lines[0] += " (provisional)"
+        lines += [f"**Provisional:** this report {md(report.tool['provisional'])}.", ""]
     packs = [p["id"] for p in report.packs]
     for p in report.packs:
         lines += [f"## {md(p['title'])}", "", (f"{code(p['id'])} {md(p['version'])}, {p['rules']} rules. Score: met 1, partial ½, "
@@ -81,6 +92,10 @@ def render(report: Report) -> str:
                 lines += ["", f"#### met ({len(met)})", ""]
                 for f in met:
                     lines += _finding(f)
+    if report.summary.has_waivers:
+        lines += ["", "## Waivers", "", f"{sum(report.summary.waived.values())} finding(s) waived (listed above, marked **waived**)."]
+        if report.summary.waiver_notes:
+            lines += ["", "To look at:", ""] + [f"- {code(d)}" for d in report.summary.waiver_notes]
     if report.errors:
         lines += ["", "## Files not reported", "", f"{len(report.summary.failed_files)} file(s) could not be read:", ""]
         lines += [f"- {code(d)}" for d in report.errors]

@@ -8,6 +8,7 @@ from typing import Any
 from obcheck.model import SHORTFALLS, Finding, Report
 from obcheck.reporters import WholeReport
 from obcheck.reporters.safe import uri
+from obcheck.waivers import describe_waiver
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SEVERITY_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -47,19 +48,23 @@ def render(report: Report) -> str:
             if f.status not in SHORTFALLS:
                 continue
             path, _, line = f.location.rpartition(":")
-            results.append({
+            result: dict[str, Any] = {
                 "ruleId": rule_id, "level": level(f),
                 "message": {"text": f"{a.id}{' (' + a.status + ')' if a.provisional else ''}: {f.status}" + (f" ({f.bound})" if f.bound else "") + f": {f.message}"
                             + (f" Missing facts: {', '.join(f.missing)}." if f.missing else "")},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(path)}, "region": {"startLine": int(line)}}}],
                 "properties": {"agreement": a.id, "status": f.status, "floor": f.floor, "ceiling": f.ceiling, "agreement_status": a.status},
-            })
+            }
+            if f.waiver:  # SARIF's own way to say a result was reviewed and accepted: shown, not counted
+                result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": describe_waiver(f.waiver)}]
+            results.append(result)
     sarif = {
         "$schema": SCHEMA, "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "obcheck", "version": report.header.tool["version"], "informationUri": "https://pypi.org/project/obcheck/",
                                  "rules": [rules[k] for k in sorted(rules)]}},
             "results": results,
+            **({"properties": {"provisional": report.tool["provisional"]}} if report.tool.get("provisional") else {}),
             # files that could not be read: the run did not complete, and each error says where
             "invocations": [{
                 "executionSuccessful": not report.errors,
@@ -67,6 +72,10 @@ def render(report: Report) -> str:
                     {"level": "error", "message": {"text": d.message},
                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(d.path)}, "region": {"startLine": d.line, "startColumn": d.col}}}]}
                     for d in report.errors
+                ] + [
+                    {"level": "warning", "message": {"text": f"waiver: {d.message}"},
+                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": d.path}, "region": {"startLine": d.line, "startColumn": d.col}}}]}
+                    for d in report.summary.waiver_notes
                 ],
             }],
         }],

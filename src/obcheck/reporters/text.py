@@ -8,6 +8,7 @@ from obcheck.model import OUTCOMES, SHORTFALLS, AgreementReport, Finding, Header
 from obcheck.ranking import scores
 from obcheck.reporters.safe import visible
 from obcheck.rules import show_value
+from obcheck.waivers import describe_waiver
 
 DETAILS = ("summary", "default", "verbose")  # -q, neither, -v
 COLOURS = {"gap": "\x1b[1;31m", "partial": "\x1b[33m", "unknown": "\x1b[34m"}
@@ -23,7 +24,8 @@ class Reporter:
 
     def begin(self, header: Header) -> str:
         self.packs = visible(", ".join(f"{p['id']} {p['version']} ({p['rules']} rules)" for p in header.packs))
-        return ""
+        provisional = header.tool.get("provisional")
+        return f"PROVISIONAL REPORT: {provisional}.\n\n" if provisional else ""
 
     def agreement(self, item: AgreementReport | Rendered) -> str:
         assert isinstance(item, AgreementReport)
@@ -50,7 +52,10 @@ class Reporter:
         word = f"{f.status.upper():<8}"
         if self.color:
             word = f"{COLOURS.get(f.status, '')}{word}\x1b[0m"
-        lines = [f"    {word} {visible(f.rule)} [{f.severity}] {visible(f.location)}"]
+        waived = " (waived)" if f.waiver else ""
+        lines = [f"    {word} {visible(f.rule)} [{f.severity}] {visible(f.location)}{waived}"]
+        if f.waiver:
+            lines.append(visible(f"             waived: {describe_waiver(f.waiver)}"))
         if f.bound:
             lines.append(f"             unknown — {visible(f.bound)}")
         for c in f.contested:
@@ -77,8 +82,13 @@ class Reporter:
             lines.append(f"not reported: {len(summary.failed_files)} file(s) could not be read")
             lines += [f"  {visible(d)}" for d in summary.errors]
             lines.append("")
+        if summary.waiver_notes:
+            lines.append("waivers to look at:")
+            lines += [f"  {d}" for d in summary.waiver_notes]
+            lines.append("")
         failed = f"; {len(summary.failed_files)} file(s) failed" if summary.errors else ""
-        lines.append(f"{summary.agreements} agreements against {self.packs}: {counts(summary.counts)}{failed}")
+        waived = f"; {sum(summary.waived.values())} waived" if summary.has_waivers else ""
+        lines.append(f"{summary.agreements} agreements against {self.packs}: {counts(summary.counts)}{waived}{failed}")
         return "\n".join(lines) + "\n"
 
 

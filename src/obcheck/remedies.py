@@ -1,0 +1,155 @@
+"""What it would take (pure): the smallest sets of fact values that would raise a finding to partial and to met."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from obcheck.fact_types import FACT_TYPES
+from obcheck.interpreter import evaluate, outcome
+from obcheck.rules import Predicate, Rule, predicates, show_value
+from obcheck.vocabulary import Vocabulary
+
+MAX_EVALUATIONS = 200_000  # per finding, as the linter bounds its enumeration; beyond it the answer is left out (no shipped rule comes close)
+BELOW: dict[str, tuple[str, ...]] = {  # the outcomes worth raising a finding to, from where it stands
+    "gap": ("partial", "met"), "unknown": ("partial", "met"), "not_applicable": ("partial", "met"), "partial": ("met",),
+}
+
+# A change set: the (fact path, value) pairs to state, sorted by path. Results are plain data for every format.
+Changes = list[dict[str, Any]]
+
+# What a finding would take depends only on how each fact the rule reads fares against the rule's predicates on
+# it: two agreements whose values pass and fail the same predicates (10 or 12 years against "at least 10") get the
+# same smallest sets, because a minimal set never changes a value into one the predicates cannot tell apart from it.
+# So the search runs once per (rule, that signature) and the answer is only reordered for each agreement; on
+# corpora of thousands of agreements nearly every finding is then a cache hit.
+_CACHE: dict[tuple[int, tuple[Any, ...]], tuple[Rule, dict[str, list[Changes]] | None]] = {}
+_PREDICATES: dict[int, tuple[Rule, dict[str, list[Predicate]]]] = {}
+
+
+def _by_path(rule: Rule) -> dict[str, list[Predicate]]:
+    if id(rule) not in _PREDICATES:
+        found: dict[str, list[Predicate]] = {}
+        for cond in (rule.applies_when, rule.met, rule.partial):
+            for p in predicates(cond):
+                found.setdefault(p.path, []).append(p)
+        _PREDICATES[id(rule)] = (rule, found)  # the entry keeps the rule alive, so its id is not reused
+    return _PREDICATES[id(rule)][1]
+
+
+def candidates(rule: Rule, path: str, vocabulary: Vocabulary) -> list[Any]:
+    """Values of one path that reach every branch of the rule's predicates on it (the linter's sample domain)."""
+    spec = vocabulary.paths[path]
+    constants = [v for p in _by_path(rule).get(path, []) if p.op != "exists" for v in (p.value if isinstance(p.value, list) else [p.value])]
+    return FACT_TYPES[spec.type].samples(constants, spec.values or [])
+
+
+def _key(value: Any) -> Any:
+    """A hashable stand-in for a fact value that tells true from 1 (lists as tuples)."""
+    return tuple(value) if isinstance(value, list) else (type(value).__name__, value)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def what_it_would_take(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> dict[str, list[Changes]] | None:
+    """For each outcome above the current one (partial where the rule has it, met), every smallest set of changes
+    that gives exactly that outcome: each changes a stated value or states an absent (or unverified) one, the
+    agreement's other facts stay as they are. {} when the finding is met; None when the search would be too large.
+    Smallest is by number of facts, so no proper subset of a set gives the outcome (it would be smaller).
+    Partial is left out where met takes no more facts than it.
+    Sets are ordered by path, then by value in the sample order, numbers nearest the stated one first (24 hours
+    rather than 0 for 'at most 24'). The lists may be shared between findings: read them, do not change them."""
+    relevant = {p: values[p] for p in rule.paths if p in values}
+    by_path = _by_path(rule)
+    signature = tuple(
+        None if p not in relevant else tuple(evaluate(q, relevant, vocabulary) for q in by_path[p]) for p in rule.paths
+    )
+    key = (id(rule), signature)
+    if key not in _CACHE:
+        _CACHE[key] = (rule, _search(rule, relevant, vocabulary))
+    found = _CACHE[key][1]
+    near = {p for p in rule.paths if _number(relevant.get(p))}
+    if not found or not any(c["fact"] in near for sets in found.values() for s in sets for c in s):
+        return found  # already in sample order, which is this agreement's order too
+    index = {p: i for i, p in enumerate(rule.paths)}
+    order = {p: {_key(v): i for i, v in enumerate(_domain(rule, p, vocabulary))} for p in rule.paths}
+
+    def rank(changes: Changes) -> list[tuple[int, float, int]]:
+        return [(index[c["fact"]], abs(c["value"] - relevant[c["fact"]]) if c["fact"] in near else 0, order[c["fact"]][_key(c["value"])])
+                for c in changes]
+
+    return {target: sorted(sets, key=rank) for target, sets in found.items()}
+
+
+_DOMAINS: dict[tuple[int, str], tuple[Rule, list[Any]]] = {}
+
+
+def _domain(rule: Rule, path: str, vocabulary: Vocabulary) -> list[Any]:
+    if (id(rule), path) not in _DOMAINS:
+        _DOMAINS[(id(rule), path)] = (rule, candidates(rule, path, vocabulary))
+    return _DOMAINS[(id(rule), path)][1]
+
+
+def _search(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> dict[str, list[Changes]] | None:
+    current = outcome(rule, values, vocabulary)
+    targets = [t for t in BELOW.get(current, ()) if t != "partial" or rule.partial is not None]
+    if not targets:
+        return {}
+    # a change must change something: a stated value is replaced by another, never by itself
+    domains = {p: [v for v in _domain(rule, p, vocabulary) if p not in values or v != values[p]] for p in rule.paths}
+    found: dict[str, list[Changes]] = {}
+    budget = MAX_EVALUATIONS
+    for size in range(1, len(rule.paths) + 1):
+        open_targets = [t for t in targets if t not in found]
+        if not open_targets:
+            break
+        this_size: dict[str, list[Changes]] = {t: [] for t in open_targets}
+        for paths in itertools.combinations(rule.paths, size):
+            for combo in itertools.product(*(domains[p] for p in paths)):
+                budget -= 1
+                if budget < 0:
+                    return None
+                result = outcome(rule, {**values, **dict(zip(paths, combo))}, vocabulary)
+                if result in this_size:
+                    this_size[result].append([{"fact": p, "value": v} for p, v in zip(paths, combo)])
+        found.update({t: sets for t, sets in this_size.items() if sets})
+    if "partial" in found and "met" in found and len(found["met"][0]) <= len(found["partial"][0]):
+        # met for as few facts: getting exactly partial would mean stating less than the draft could (weakening a
+        # value to stay below met), which is no advice for a drafter
+        del found["partial"]
+    return {t: found[t] for t in targets if t in found}
+
+
+def describe_changes(changes: Changes, values: dict[str, Any]) -> str:
+    """One change set in words: "legal.ratified = true (now false) and legal.x = y (now not stated)"."""
+    parts = []
+    for c in changes:
+        now = show_value(values[c["fact"]]) if values.get(c["fact"]) is not None else "not stated"
+        parts.append(f"{c['fact']} = {show_value(c['value'])} (now {now})")
+    return " and ".join(parts)
+
+
+def explain_lines(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary, limit: int = 8) -> list[str]:
+    """The `explain` section: for each higher outcome, its smallest change sets (the first `limit` of them)."""
+    remedies = what_it_would_take(rule, values, vocabulary)
+    if remedies is None:
+        return ["What it would take: too many combinations to search for this rule."]
+    if not remedies:
+        return []
+    lines = ["What it would take (the smallest sets of facts; the agreement's other facts unchanged):"]
+    for target in ("partial", "met"):
+        if target not in BELOW.get(outcome(rule, values, vocabulary), ()):
+            continue
+        sets = remedies.get(target)
+        if sets is None:
+            if target == "partial" and (rule.partial is None or "met" in remedies):
+                continue  # no partial condition, or met takes as few facts
+            lines.append(f"  to {target.upper()}: no values of the facts this rule reads give it")
+            continue
+        lines.append(f"  to {target.upper()}, any one of:" if len(sets) > 1 else f"  to {target.upper()}:")
+        lines += [f"    - {describe_changes(s, values)}" for s in sets[:limit]]
+        if len(sets) > limit:
+            lines.append(f"    ... and {len(sets) - limit} more sets of the same size (obcheck check --format json lists them all)")
+    return lines
