@@ -81,9 +81,14 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return obcheck(*args)
 
 
+# Cases that build files of megabytes to prove a limit holds at scale: CI runs them after the default suite.
+AT_SCALE = {"bare-facts", "many-misspellings", "huge-list-against-huge-enum"}
+
+
 def cases(section: str) -> list[Any]:
     """The entries of one section of expected.yaml as pytest params."""
-    return [pytest.param(name, entry, id=name) for name, entry in EXPECTED[section].items()]
+    return [pytest.param(name, entry, id=name, marks=[pytest.mark.ci] if name in AT_SCALE else [])
+            for name, entry in EXPECTED[section].items()]
 
 
 # ------------------------------------------------------------------ committed cases

@@ -79,11 +79,21 @@ def fact_sets() -> st.SearchStrategy[dict[str, Any]]:
 
 
 @needs_durable
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(values=st.deferred(lambda: fact_sets()))
 def test_durable_and_interpreter_agree_on_every_rule(values: dict[str, Any]) -> None:
     fast, oracle = engines()
-    assert fast.evaluate("generated", values) == oracle.evaluate("generated", values)
+    assert fast.truths("generated", values) == oracle.truths("generated", values)
+
+
+@needs_durable
+@pytest.mark.ci
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(values=st.deferred(lambda: fact_sets()))
+def test_every_shipped_rule_agrees_at_length(values: dict[str, Any]) -> None:
+    """The same property, thousands of examples: CI runs it after the default suite."""
+    fast, oracle = engines()
+    assert fast.truths("generated", values) == oracle.truths("generated", values)
 
 
 @needs_durable
@@ -283,9 +293,21 @@ def _grid_facts(vocab: Vocabulary) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @needs_durable
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_generated_rules_agree_on_both_engines(data: st.DataObject) -> None:
+    _generated_rules_agree(data)
+
+
+@needs_durable
+@pytest.mark.ci
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_generated_rules_agree_at_length(data: st.DataObject) -> None:
+    _generated_rules_agree(data)
+
+
+def _generated_rules_agree(data: st.DataObject) -> None:
     """Generated rules (met, partial, applies_when over every operator and type) on generated facts."""
     vocab = grid()
     conditions = _conditions(vocab)

@@ -16,10 +16,10 @@ RULES = len([p for p in (ROOT / "rules" / "kyiv-security-compact-2022").glob("*.
              if p.name != "pack.yaml" and not p.name.endswith(".cases.yaml")])
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.ci, pytest.mark.skipif(
     CHROMIUM is None or DRIVER is None,
     reason="headless Chromium and its driver are not installed (Debian packages chromium, chromium-driver; .ci/run installs them)",
-)
+)]
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def rule_and_values(draw: st.DrawFn) -> tuple[Rule, dict[str, Any]]:
 
 
 @needs_durable
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(case=rule_and_values())
 def test_every_proposed_set_gives_its_outcome_on_both_engines_and_no_proper_subset_does(case: tuple[Rule, dict[str, Any]]) -> None:
     rule, values = case

@@ -193,6 +193,7 @@ def test_diff_between_git_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert cli("diff", "--rev", "nope..HEAD").exit_code == 2
 
 
+@pytest.mark.ci  # a whole browser on the whole corpus: CI runs it after the default suite
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (Debian package 'chromium'; .ci/run installs it)")
 def test_shipped_corpus_matrix_renders_in_headless_chromium_with_every_cell_linked(tmp_path: Path) -> None:
     page = tmp_path / "matrix.html"

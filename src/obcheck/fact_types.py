@@ -148,10 +148,12 @@ def _days_around(constants: list[Any], values: list[str]) -> list[Any]:
 
 
 def _list_samples(constants: list[Any], values: list[str]) -> list[Any]:
-    """Every subset of the members the conditions name, and every prefix of the declared values (for counts)."""
+    """Every subset of the members the conditions name, and, for a count a condition names, lists one shorter, as
+    long and one longer (prefixes of the declared values)."""
     named = sorted({c for c in constants if isinstance(c, str) and c in values})
     subsets = [list(combo) for r in range(len(named) + 1) for combo in itertools.combinations(named, r)]
-    prefixes = [values[:n] for n in range(len(values) + 1)]
+    counts = {n for c in constants if _is_int(c) for n in (c - 1, c, c + 1) if 0 <= n <= len(values)}
+    prefixes = [list(values[:n]) for n in sorted(counts)]
     return [list(s) for s in dict.fromkeys(tuple(s) for s in subsets + prefixes)]
 
 

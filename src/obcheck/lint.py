@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from obcheck.cases import cases_path
+from obcheck.cases import reachable as reachable_outcomes
 from obcheck.errors import Diagnostic
 from obcheck.fact_types import FACT_TYPES
 from obcheck.interpreter import evaluate, outcome
@@ -42,6 +44,20 @@ def _domain(path: str, preds: list[Predicate], vocabulary: Vocabulary) -> list[A
     return [*values, ABSENT]
 
 
+def _combinations(domains: list[list[Any]]) -> Iterator[tuple[Any, ...]]:
+    """Every combination, but first a spread of them (each domain cycled together, then a fixed pseudo-random
+    sample), so the search usually finds every truth and outcome, and stops, long before the full product."""
+    import random
+
+    longest = max((len(d) for d in domains), default=0)
+    for i in range(longest):
+        yield tuple(d[i % len(d)] for d in domains)
+    pick = random.Random(0)  # fixed seed: the same rules give the same lint, run after run
+    for _ in range(2_000):
+        yield tuple(pick.choice(d) for d in domains)
+    yield from itertools.product(*domains)
+
+
 def _satisfiable(rule: Rule, vocabulary: Vocabulary) -> list[Diagnostic]:
     conds: dict[str, Condition] = {"met": rule.met}
     if rule.applies_when is not None:
@@ -61,11 +77,14 @@ def _satisfiable(rule: Rule, vocabulary: Vocabulary) -> list[Diagnostic]:
     seen: dict[str, set[Any]] = {name: set() for name in conds}
     reached: set[str] = set()
     paths = list(domains)
-    for combo in itertools.product(*(domains[p] for p in paths)):
-        values = {p: v for p, v in zip(paths, combo) if v is not ABSENT}
+    reachable = reachable_outcomes(rule)
+    for combo in _combinations([domains[p] for p in paths]):
+        values = {p: v for p, v in zip(paths, combo, strict=True) if v is not ABSENT}
         for name, cond in conds.items():
             seen[name].add(evaluate(cond, values, vocabulary))
         reached.add(outcome(rule, values, vocabulary))
+        if reached >= reachable and all(len(truths) == 3 for truths in seen.values()):
+            break  # every condition was true, false and unknown, every outcome reached: nothing left to find
     out = []
     for name, truths in seen.items():
         first = next(predicates(conds[name]))
