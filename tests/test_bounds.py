@@ -54,7 +54,7 @@ def _completions(rule: Rule, values: dict[str, Any]) -> list[dict[str, Any]] | N
 SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=120, deadline=None, suppress_health_check=SLOW)
 @given(data=st.data())
 def test_every_completion_lies_within_the_bounds_and_distinct_paths_reach_both(data: st.DataObject) -> None:
     _sound_and_tight(data)
@@ -97,7 +97,7 @@ def _sound_and_tight(data: st.DataObject) -> None:
 
 
 @needs_durable
-@settings(max_examples=150, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=75, deadline=None, suppress_health_check=SLOW)
 @given(data=st.data())
 def test_durable_reports_the_interpreters_truths_so_the_same_bounds(data: st.DataObject) -> None:
     _same_truths(data)

@@ -79,7 +79,7 @@ def fact_sets() -> st.SearchStrategy[dict[str, Any]]:
 
 
 @needs_durable
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(values=st.deferred(lambda: fact_sets()))
 def test_durable_and_interpreter_agree_on_every_rule(values: dict[str, Any]) -> None:
     fast, oracle = engines()
