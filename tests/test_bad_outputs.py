@@ -175,3 +175,9 @@ def test_matrix_sends_no_colour_to_a_dumb_terminal() -> None:
     if done.returncode != 0 and "script" in done.stderr:
         pytest.skip("no `script` to give the run a terminal")
     assert "alpha-2024" in done.stdout and "\x1b[" not in done.stdout
+
+
+def test_explain_with_a_name_too_long_for_a_file_is_a_clean_error() -> None:
+    done = obcheck("explain", "binding-status", "x" * 300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("<command line>:1:1: no agreement 'xxxx") and len(done.stderr.splitlines()[0]) < 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from obcheck.errors import Diagnostic, InputError, did_you_mean
+from obcheck.errors import Diagnostic, InputError, did_you_mean, shown
 from obcheck.facts import Agreement, load_agreement
 from obcheck.interpreter import evaluate, outcome
 from obcheck.outcomes import Truth
@@ -124,10 +124,10 @@ def find_rule(catalogue: Catalogue, name: str) -> Rule:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        problem = f"'{name}' names {len(matches)} rules ({', '.join(f'{r.pack}/{r.id}' for r in matches)}): write PACK/RULE"
+        problem = f"{shown(name)} names {len(matches)} rules ({', '.join(f'{r.pack}/{r.id}' for r in matches)}): write PACK/RULE"
     else:
         names = [r.id for r in catalogue.rules()] + [f"{r.pack}/{r.id}" for r in catalogue.rules()]
-        problem = f"no rule '{name}'{did_you_mean(name, names)}"
+        problem = f"no rule {shown(name)}{did_you_mean(name, names)}"
     raise InputError([Diagnostic("<command line>", 1, 1, problem)])
 
 
@@ -135,9 +135,13 @@ def find_agreement(name: str, fact_paths: list[Path], vocabulary: Vocabulary) ->
     """An agreement by fact file, or by id among the fact files."""
     from obcheck.run import load_all
 
-    if Path(name).is_file():
+    try:
+        named_file = Path(name).is_file()
+    except OSError:  # a name too long for the system, or one that cannot be searched: it is not a file, so an id
+        named_file = False
+    if named_file:
         return load_agreement(Path(name), vocabulary)
     by_id = {a.id: a for a in load_all(fact_paths, vocabulary)}
     if name not in by_id:
-        raise InputError([Diagnostic("<command line>", 1, 1, f"no agreement '{name}'{did_you_mean(name, by_id)}")])
+        raise InputError([Diagnostic("<command line>", 1, 1, f"no agreement {shown(name)}{did_you_mean(name, by_id)}")])
     return by_id[name]
