@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MINI, ROOT, fact_file
-from tests.test_robustness import ENV, corpus, obcheck
+from tests.test_robustness import ENV, mid_write, obcheck
 
 FACT = ROOT / "tests" / "fixtures" / "corpus" / "alpha-2024.yaml"
 
@@ -123,17 +123,7 @@ def test_new_below_a_regular_file_is_a_clean_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGINT])
 def test_jobs_run_interrupted_ends_promptly_without_traceback(tmp_path: Path, sig: signal.Signals) -> None:
-    facts = corpus(tmp_path / "facts", 1500)
-    out = tmp_path / "report.json"
-    out.write_text("earlier report\n")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "obcheck", "check", str(facts), "--rules", str(MINI), "--format", "text", "--jobs", "2",
-         "-o", str(out), "--engine", "python"],
-        env=ENV, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".report.json.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
+    proc, out = mid_write(tmp_path, "--format", "text", "--jobs", "2", group=True)
     time.sleep(0.3)  # the workers are up and busy
     assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus larger"
     os.killpg(proc.pid, sig)  # as a terminal does: the whole process group gets it

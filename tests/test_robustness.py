@@ -57,19 +57,25 @@ def test_a_bad_file_stops_the_report_unless_keep_going(tmp_path: Path) -> None:
     assert "a00001-2024" not in kept.stdout and "the good files were reported (--keep-going)" in kept.stderr
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_run_killed_mid_write_leaves_the_earlier_output_unchanged(tmp_path: Path, sig: signal.Signals) -> None:
+def mid_write(tmp_path: Path, *args: str, group: bool = False) -> tuple[subprocess.Popen[str], Path]:
+    """A check of 1,500 agreements into tmp_path/report.json (holding an earlier report), returned once its
+    temporary output exists: the run is mid-write. `group`: in a session of its own, as a terminal's job is."""
     facts = corpus(tmp_path / "facts", 1500)
     out = tmp_path / "report.json"
     out.write_text("earlier report\n")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "obcheck", "check", str(facts), "--rules", str(MINI), "--format", "json", "--output", str(out), "--engine", "python"],
-        env=ENV, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "obcheck", "check", str(facts), "--rules", str(MINI), "--output", str(out), "--engine", "python", *args],
+        env=ENV, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=group,
     )
-    # wait until the temporary output exists: the run is mid-write
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".report.json.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
+    return proc, out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_killed_mid_write_leaves_the_earlier_output_unchanged(tmp_path: Path, sig: signal.Signals) -> None:
+    proc, out = mid_write(tmp_path, "--format", "json")
     assert proc.poll() is None, "the run finished before it could be interrupted; make the corpus larger"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)

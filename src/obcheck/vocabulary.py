@@ -52,11 +52,6 @@ class Vocabulary:
     def unknown_path(self, path: str) -> str:
         return f"unknown fact path {shown(path)}{did_you_mean(path, self.paths)}"
 
-    def rank(self, path: str, value: str) -> int:
-        """Position of an ordered-enum value, weakest first: what at_least/at_most compare."""
-        values = self.paths[path].values or ()
-        return values.index(value)
-
     def check(self, path: str, value: Any) -> str | None:
         """Why `value` is not a valid value of `path`, or None when it is."""
         spec = self.paths[path]

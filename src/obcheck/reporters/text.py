@@ -10,7 +10,6 @@ from obcheck.reporters.safe import visible
 from obcheck.rules import show_value
 from obcheck.waivers import describe_waiver
 
-DETAILS = ("summary", "default", "verbose")  # -q, neither, -v
 COLOURS = {"gap": "\x1b[1;31m", "partial": "\x1b[33m", "unknown": "\x1b[34m"}
 # The default report lists every gap and the critical partials and unknowns; -v lists every finding.
 def _listed_by_default(f: Finding) -> bool:
@@ -18,7 +17,7 @@ def _listed_by_default(f: Finding) -> bool:
 
 
 class Reporter:
-    def __init__(self, detail: str = "default", color: bool = False, **_: Any) -> None:
+    def __init__(self, detail: str = "default", color: bool = False, **_: Any) -> None:  # detail: summary (-q), default, verbose (-v)
         self.detail, self.color = detail, color
         self.packs = ""
 
