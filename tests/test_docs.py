@@ -10,8 +10,9 @@ import pytest
 from obcheck import engine as durable
 from obcheck.cases import CasesFile
 from obcheck.compiler import compile_rules
+from obcheck.file_models import PackFile
 from obcheck.interpreter import outcome
-from obcheck.rules import PackFile, load_rule
+from obcheck.rules import load_rule
 from obcheck.source import parse
 from obcheck.vocabulary import load_vocabulary
 from tests.conftest import ROOT, write

@@ -215,7 +215,7 @@ OTHER = {"bool": False, "integer": 7, "number": 2.0, "string": "y", "date": "202
 def grid() -> Vocabulary:
     """One path per registered fact type, so generated rules can pair every operator with every type."""
     return Vocabulary({
-        f"t.{name}": PathSpec.model_validate({"type": name, "meaning": name, **({"values": ["a", "b", "c"]} if t.with_values else {})})
+        f"t.{name}": PathSpec(name, name, ["a", "b", "c"] if t.with_values else None)
         for name, t in FACT_TYPES.items()
     })
 

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean, listed, shown
+from obcheck.ids import ID_RE, id_problem
 from obcheck.model import OUTCOMES
 from obcheck.operators import OPERATORS
 from obcheck.source import Document, display_path, kind, list_folder, parse
-from obcheck.validation import ID_RE, StrictModel, id_problem, load_model
 from obcheck.vocabulary import Vocabulary, date_problem, load_vocabulary
 
 SEVERITIES = ("critical", "high", "medium", "low")
 EVIDENCE_LEVELS = ("verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only")
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_.]+)\}")
-RULE_ID_RE = ID_RE  # one id pattern for every kind of id: validation.ID_RE
+RULE_ID_RE = ID_RE  # one id pattern for every kind of id: ids.ID_RE
 
 
 # ------------------------------------------------------------------ the condition grammar
@@ -92,7 +91,12 @@ def show_value(value: Any) -> str:
 # ------------------------------------------------------------------ models
 
 
-class StandardRef(StrictModel):
+# The runtime forms of what a pack or rule file states: plain frozen dataclasses, built from the validated pydantic
+# models of file_models.py, so that a catalogue read back from the cache needs no pydantic at start-up.
+
+
+@dataclass(frozen=True)
+class StandardRef:
     title: str
     url: str
     date: str | None = None
@@ -100,23 +104,15 @@ class StandardRef(StrictModel):
     citation: str | None = None
 
 
-class PackFile(StrictModel):
-    id: str
-    version: str
-    title: str
-    tiers: list[str] = Field(default_factory=list)
-    standard: StandardRef
-
-
-class Criterion(StrictModel):
+@dataclass(frozen=True)
+class Criterion:
     standard: str
     section: str
     quote: str
     url: str
-    evidence_level: Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only"]
+    evidence_level: str  # one of EVIDENCE_LEVELS
     evidence_note: str | None = None
-    # the cited source's reliability class (docs/fact-files.md); a partisan or state-controlled outlet must say so
-    reliability: Literal["own-text", "official", "reputable", "partisan"] | None = None
+    reliability: str | None = None  # the cited source's reliability class (docs/fact-files.md)
 
     @property
     def secondary_only(self) -> bool:
@@ -124,35 +120,21 @@ class Criterion(StrictModel):
         return self.evidence_level != "verbatim-report"
 
 
-class ThresholdEvidence(StrictModel):
-    """How well the rule's threshold (what counts as met, e.g. "within 24 hours", "NATO standards") is sourced,
-    which can be weaker than the criterion itself: a verbatim criterion whose threshold comes from press."""
+@dataclass(frozen=True)
+class ThresholdEvidence:
+    """How well the rule's threshold is sourced (file_models.ThresholdEvidence says more)."""
 
-    level: Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only", "none"]
+    level: str  # one of EVIDENCE_LEVELS or "none"
     note: str
 
 
-class Messages(StrictModel):
+@dataclass(frozen=True)
+class Messages:
     met: str
     gap: str
     unknown: str
     partial: str | None = None
     not_applicable: str | None = None
-
-
-class RuleFile(StrictModel):
-    id: str
-    title: str
-    severity: Literal["critical", "high", "medium", "low"]
-    tier: str | None = None
-    criterion: Criterion
-    applies_when: Any = None
-    met: Any
-    partial: Any = None
-    messages: Messages
-    remediation: str
-    rationale: str
-    threshold_evidence: ThresholdEvidence | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +178,7 @@ class Rule:
         """The criterion as report data, with the flag for criteria resting on secondary or seed sources, and the
         evidence behind the met threshold (reports caveat a threshold that rests on secondary sources)."""
         threshold = self.threshold_evidence
-        return {**self.criterion.model_dump(), "secondary_only": self.criterion.secondary_only,
+        return {**dataclasses.asdict(self.criterion), "secondary_only": self.criterion.secondary_only,
                 "threshold": {"level": threshold.level, "note": threshold.note,
                               # worth a caveat: weaker than verbatim, and not already said of the criterion itself
                               "caveat": threshold.level not in ("verbatim-report", self.criterion.evidence_level)}}
@@ -326,6 +308,9 @@ def rule_files(pack_dir: Path) -> list[Path]:
 
 def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
     list_folder(pack_dir)  # unreadable: its rules would silently be missing
+    from obcheck.file_models import PackFile
+    from obcheck.validation import load_model
+
     doc, meta = load_model(pack_dir / "pack.yaml", PackFile, "pack.yaml")
     errors: list[Diagnostic] = _symlinked_folders(pack_dir)
     if problem := id_problem("pack", meta.id):
@@ -343,10 +328,14 @@ def load_pack(pack_dir: Path, vocabulary: Vocabulary) -> Pack:
             errors.extend(exc.diagnostics)
     if errors:
         raise InputError(errors)
-    return Pack(meta.id, meta.version, meta.title, tuple(meta.tiers), meta.standard, tuple(rules), display_path(pack_dir))
+    standard = StandardRef(**meta.standard.model_dump())
+    return Pack(meta.id, meta.version, meta.title, tuple(meta.tiers), standard, tuple(rules), display_path(pack_dir))
 
 
 def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, text: str | None = None) -> Rule:
+    from obcheck.file_models import RuleFile
+    from obcheck.validation import load_model
+
     doc, model = load_model(path, RuleFile, "a rule file", text)
     parser = _ConditionParser(doc, vocabulary)
     applies = parser.parse(model.applies_when, ("applies_when",)) if model.applies_when is not None else None
@@ -379,8 +368,9 @@ def load_rule(path: Path, pack: str, tiers: list[str], vocabulary: Vocabulary, t
     if errors:
         raise InputError(errors)
     return Rule(
-        model.id, pack, model.title, model.severity, model.tier, model.criterion, applies, met, partial,
-        model.messages, model.remediation, model.rationale, doc.path, doc.position(("id",))[0], model.threshold_evidence,
+        model.id, pack, model.title, model.severity, model.tier, Criterion(**model.criterion.model_dump()), applies, met, partial,
+        Messages(**model.messages.model_dump()), model.remediation, model.rationale, doc.path, doc.position(("id",))[0],
+        None if threshold is None else ThresholdEvidence(threshold.level, threshold.note),
     )
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from obcheck.cases import CasesFile
 from obcheck.fact_types import FACT_TYPES
 from obcheck.facts import FactFile
+from obcheck.file_models import RuleFile
 from obcheck.operators import OPERATORS, Operator
-from obcheck.rules import RuleFile
 from obcheck.vocabulary import PathSpec, Vocabulary
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

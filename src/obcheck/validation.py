@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from obcheck.errors import Diagnostic, InputError, cut, did_you_mean, printable, shown
+from obcheck.ids import ID_RE, ID_RULE, MAX_ID_LENGTH, id_message, id_problem
 from obcheck.source import Document, parse
 
 M = TypeVar("M", bound=BaseModel)
 
-# The one pattern of every id (pack, rule, agreement, source): lower-case letters and digits in words joined by
-# single hyphens, at most 64 characters. Ids become file names, report keys, SARIF rule ids, CSV cells and HTML
-# anchors: no path separators, dots, pipes, spaces, nor a leading = + - @ that a spreadsheet reads as a formula.
-MAX_ID_LENGTH = 64
-ID_RE = re.compile(rf"^(?=.{{1,{MAX_ID_LENGTH}}}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-ID_RULE = f"lower-case letters and digits in words joined by '-', at most {MAX_ID_LENGTH} characters"
-
-
-def id_problem(what: str, value: str) -> str | None:
-    """Why `value` is not a valid id of a `what` (pack, rule, agreement, source), or None."""
-    return None if ID_RE.match(value) else id_message(what, value)
-
-
-def id_message(what: str, value: str) -> str:
-    return f"{what} id {shown(value)} must be {ID_RULE} (e.g. gb-2024)"
+# The id pattern lives in ids.py, which start-up can import without pydantic; the loaders take it from here too.
+__all__ = ["ID_RE", "ID_RULE", "MAX_ID_LENGTH", "StrictModel", "id_message", "id_problem", "load_model", "pydantic_diagnostics"]
 
 
 def load_model(path: Path, model: type[M], what: str, text: str | None = None) -> tuple[Document, M]:

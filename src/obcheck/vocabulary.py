@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from obcheck.errors import Diagnostic, InputError, did_you_mean, shown
 from obcheck.fact_types import FACT_TYPES, WITH_VALUES, Choices, date_problem, string_problem
 from obcheck.source import Document, parse
-from obcheck.validation import StrictModel, pydantic_diagnostics
 
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\Z")  # \Z: $ would let a trailing newline through
 # The compiler names list members <path>.has_<index> and a list's size <path>.size in the engine's fact: a path
@@ -21,15 +18,13 @@ RESERVED_RE = re.compile(r"\.(has_[0-9]+|size)\Z")
 __all__ = ["PATH_RE", "PathSpec", "Vocabulary", "date_problem", "load_vocabulary", "string_problem"]
 
 
-class PathSpec(StrictModel):
+@dataclass(frozen=True)
+class PathSpec:
+    """One fact path's declaration: its type, meaning and allowed values (validated by file_models.PathSpec)."""
+
     type: str
     meaning: str
     values: list[str] | None = None
-
-
-class _VocabularyFile(StrictModel):
-    version: int
-    paths: dict[str, PathSpec]
 
 
 @dataclass(frozen=True)
@@ -80,15 +75,23 @@ def load_vocabulary(path: Path) -> Vocabulary:
     errors = _check(doc)
     if errors:
         raise InputError(errors)
-    model = _VocabularyFile.model_validate(doc.data)
-    return Vocabulary(dict(sorted(model.paths.items())), (doc.path,))
+    from obcheck.file_models import VocabularyFile
+
+    model = VocabularyFile.model_validate(doc.data)
+    paths = {name: PathSpec(spec.type, spec.meaning, spec.values) for name, spec in sorted(model.paths.items())}
+    return Vocabulary(paths, (doc.path,))
 
 
 def _check(doc: Document) -> list[Diagnostic]:
+    from pydantic import ValidationError
+
+    from obcheck.file_models import VocabularyFile
+    from obcheck.validation import pydantic_diagnostics
+
     try:
-        model = _VocabularyFile.model_validate(doc.data)
+        model = VocabularyFile.model_validate(doc.data)
     except ValidationError as exc:
-        return pydantic_diagnostics(doc, exc, _VocabularyFile)
+        return pydantic_diagnostics(doc, exc, VocabularyFile)
     errors = []
     for name, spec in model.paths.items():
         loc = ("paths", name)

@@ -1,0 +1,84 @@
+"""The pydantic models of pack, rule and vocabulary files, imported only when such a file is read."""
+
+# Start-up stays free of pydantic (about 70 ms of model building): the loaded rules and vocabulary are plain
+# dataclasses (rules.py, vocabulary.py) built from these models once they have validated a file, so a run whose
+# catalogue comes from the cache never imports this module. The JSON Schemas for editors come from these models.
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from obcheck.validation import StrictModel
+
+EvidenceLevel = Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only"]
+
+
+class StandardRef(StrictModel):
+    title: str
+    url: str
+    date: str | None = None
+    authors: str | None = None
+    citation: str | None = None
+
+
+class PackFile(StrictModel):
+    id: str
+    version: str
+    title: str
+    tiers: list[str] = Field(default_factory=list)
+    standard: StandardRef
+
+
+class Criterion(StrictModel):
+    standard: str
+    section: str
+    quote: str
+    url: str
+    evidence_level: EvidenceLevel
+    evidence_note: str | None = None
+    # the cited source's reliability class (docs/fact-files.md); a partisan or state-controlled outlet must say so
+    reliability: Literal["own-text", "official", "reputable", "partisan"] | None = None
+
+
+class ThresholdEvidence(StrictModel):
+    """How well the rule's threshold (what counts as met, e.g. "within 24 hours", "NATO standards") is sourced,
+    which can be weaker than the criterion itself: a verbatim criterion whose threshold comes from press."""
+
+    level: Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only", "none"]
+    note: str
+
+
+class Messages(StrictModel):
+    met: str
+    gap: str
+    unknown: str
+    partial: str | None = None
+    not_applicable: str | None = None
+
+
+class RuleFile(StrictModel):
+    id: str
+    title: str
+    severity: Literal["critical", "high", "medium", "low"]
+    tier: str | None = None
+    criterion: Criterion
+    applies_when: Any = None
+    met: Any
+    partial: Any = None
+    messages: Messages
+    remediation: str
+    rationale: str
+    threshold_evidence: ThresholdEvidence | None = None
+
+
+class PathSpec(StrictModel):
+    type: str
+    meaning: str
+    values: list[str] | None = None
+
+
+class VocabularyFile(StrictModel):
+    version: int
+    paths: dict[str, PathSpec]
