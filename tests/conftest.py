@@ -34,6 +34,14 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test starts with an empty cache of its own (commands run as users run them, cache on): no test reads
+    what another wrote, and a test that changes obcheck's behaviour in-process is not answered from the cache."""
+    monkeypatch.delenv("OBCHECK_NO_CACHE", raising=False)
+    monkeypatch.setenv("OBCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

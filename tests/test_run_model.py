@@ -126,12 +126,12 @@ def test_without_keep_going_a_bad_file_writes_nothing(mixed: tuple[Path, Path], 
 
 
 def test_an_internal_fault_exits_3_with_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import obcheck.run
+    import obcheck.findings
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("injected fault")
 
-    monkeypatch.setattr(obcheck.run, "agreement_report", broken)
+    monkeypatch.setattr(obcheck.findings, "agreement_report", broken)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
 

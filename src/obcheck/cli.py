@@ -179,6 +179,36 @@ select_option = click.option("--select", multiple=True, help="Only these rules: 
 ignore_option = click.option("--ignore", multiple=True, help="Not these rules: ids, PACK/ID or globs (comma list or repeated).")
 color_option = click.option("--color", default="auto", show_default=True, type=click.Choice(["auto", "always", "never"]),
                             help="Colour on a terminal (auto honours NO_COLOR and TERM=dumb).")
+cache_options = (
+    click.option("--no-cache", is_flag=True, envvar="OBCHECK_NO_CACHE",
+                 help="Neither read nor write the cache (also OBCHECK_NO_CACHE=1)."),
+    click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+                 help="The cache folder. Default: $OBCHECK_CACHE_DIR, else .obcheck_cache beside the configuration file, else here."),
+)
+
+
+def with_cache(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--no-cache and --cache-dir, turned into the cache folder to use (or None) as the `cache` parameter."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, no_cache: bool, cache_dir: Path | None, **kwargs: Any) -> Any:
+        return func(*args, cache=None if no_cache else _cache_folder(cache_dir), **kwargs)
+
+    for option in reversed(cache_options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _cache_folder(cache_dir: Path | None) -> Path:
+    from obcheck.cache import default_folder
+
+    if cache_dir is not None:
+        return cache_dir
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.find_object(object) if ctx is not None else None
+    return default_folder(getattr(settings, "file", None))
+
+
 jobs_option = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
                            help="Worker processes; the output is identical to --jobs 1.")
 
@@ -260,12 +290,13 @@ def main(ctx: click.Context, debug: bool, config_file: Path | None, isolated: bo
 @click.option("--quiet", "-q", is_flag=True, help="Text: the summary per agreement and pack only.")
 @click.option("--verbose", "-v", is_flag=True, help="Text: every finding, with the agreement's quotes and the criterion's words.")
 @color_option
+@with_cache
 @guarded
 def check(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, engine_name: str,
     jobs: int, keep_going: bool, include_proposed: bool, waivers_file: Path | None, packs: tuple[str, ...],
     select: tuple[str, ...], ignore: tuple[str, ...], status: tuple[str, ...], severity: tuple[str, ...], as_of: Any,
-    quiet: bool, verbose: bool, color: str,
+    quiet: bool, verbose: bool, color: str, cache: Path | None,
 ) -> None:
     """Report the gaps of each agreement (fact files or folders; default: the repository's facts/).
     Settings come from obcheck.toml or [tool.obcheck] in pyproject.toml (`obcheck config` shows them); flags win.
@@ -276,7 +307,6 @@ def check(
     from obcheck.output import AtomicOutput
     from obcheck.reporters import SHOWS_WOULD_TAKE, emit, line_renderer, reporter
     from obcheck.run import Options, default_waivers
-    from obcheck.waivers import load_waivers
 
     if quiet and verbose:
         raise click.UsageError("use either --quiet or --verbose")
@@ -287,11 +317,15 @@ def check(
     source = waivers_file or default_waivers()
     if waivers_file is not None and not waivers_file.is_file():
         raise InputError([Diagnostic(str(waivers_file), 1, 1, "waivers file not found")])
-    waivers = load_waivers(source) if source is not None else None
-    render = line_renderer(fmt) if jobs > 1 and keep is None else None  # filtered findings are rendered here
+    waivers = None
+    if source is not None:
+        from obcheck.waivers import load_waivers
+
+        waivers = load_waivers(source)
+    render = line_renderer(fmt) if keep is None else None  # filtered findings are rendered here
     options = Options(packs=_packs_of(packs), select=_split(select), ignore=_split(ignore), as_of=as_of.date().isoformat() if as_of else None,
                       would_take=fmt in SHOWS_WOULD_TAKE, include_proposed=include_proposed)
-    run = _start(paths, rules, engine_name, options, jobs=jobs, render=render, waivers=waivers)
+    run = _start(paths, rules, engine_name, options, jobs=jobs, render=render, waivers=waivers, cache=cache)
     detail = "summary" if quiet else "verbose" if verbose else "default"
     with AtomicOutput(output) as out:
         summary = emit(run.items, run.header, reporter(fmt, detail=detail, color=_colour(color, output), fail_on=fail_on),
@@ -416,10 +450,11 @@ def docs(mode: str) -> None:
 @select_option
 @ignore_option
 @color_option
+@with_cache
 @guarded
 def matrix(
     paths: tuple[Path, ...], rules: tuple[Path, ...], fmt: str, sort: str, output: Path | None, engine_name: str, packs: tuple[str, ...],
-    select: tuple[str, ...], ignore: tuple[str, ...], color: str,
+    select: tuple[str, ...], ignore: tuple[str, ...], color: str, cache: Path | None,
 ) -> None:
     """Agreements as rows, criteria as columns (grouped by tier): where each agreement falls short."""
     import shutil
@@ -428,7 +463,7 @@ def matrix(
     from obcheck.reporters.matrix import render_matrix
 
     _check_output(output, paths, rules)
-    report = _report(paths, rules, engine_name, packs=packs, select=_split(select), ignore=_split(ignore))
+    report = _report(paths, rules, engine_name, packs=packs, select=_split(select), ignore=_split(ignore), cache=cache)
     colour = fmt == "terminal" and _colour(color, output)
     write_output(render_matrix(fmt, report, sort, shutil.get_terminal_size((120, 40)).columns, colour), output)
 
@@ -614,6 +649,34 @@ def schema(kind: str, rules: tuple[Path, ...]) -> None:
     from obcheck.schemas import SCHEMAS, render_schema
 
     click.echo(render_schema(SCHEMAS[kind](load_catalogue(paths_or(rules, default_rules)).vocabulary)), nl=False)
+
+
+@main.group()
+def cache() -> None:
+    """The cache of loaded rules and agreement reports (check and matrix use it; --no-cache skips it)."""
+
+
+@cache.command("clear")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="The cache folder (default: as check finds it).")
+@guarded
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove the cache folder and every entry in it."""
+    from obcheck.cache import Cache
+
+    folder = _cache_folder(cache_dir)
+    try:
+        count = Cache(folder).clear()
+    except OSError as exc:
+        raise InputError([Diagnostic(str(folder), 1, 1, f"cannot clear the cache: {exc.strerror or exc}")]) from None
+    click.echo(f"removed {count:,} cache entr{'y' if count == 1 else 'ies'} and {folder}" if count else f"no cache at {folder}")
+
+
+@cache.command("dir")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="The cache folder (default: as check finds it).")
+@guarded
+def cache_dir(cache_dir: Path | None) -> None:
+    """Print where the cache is."""
+    click.echo(str(_cache_folder(cache_dir)))
 
 
 @main.group()

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from obcheck import __version__
+from obcheck.cache import Cache, code_version, digest
 from obcheck.engines import DEFAULT_ENGINE, Engine, make_engine, resolve
 from obcheck.errors import Diagnostic, InputError, did_you_mean
-from obcheck.facts import Agreement, load_agreement
-from obcheck.findings import agreement_report
 from obcheck.model import AgreementReport, Failed, Header, Rendered, Report, Summary
 from obcheck.rules import Catalogue, Rule, load_catalogue
-from obcheck.source import STDIN, parse, yaml_files
+from obcheck.source import STDIN, display_path, parse, read_text, yaml_files
 from obcheck.vocabulary import Vocabulary
-from obcheck.waivers import Waivers, load_waivers
+
+if TYPE_CHECKING:  # imported where used: a run served from the cache never loads pydantic's models
+    from obcheck.facts import Agreement
+    from obcheck.waivers import Waivers
 
 Item = AgreementReport | Rendered | Failed
 PROVISIONAL = "includes values proposed by obcheck draft that no person has accepted yet"
@@ -120,6 +122,40 @@ class Options:
     def catalogue(self, rule_dirs: list[Path]) -> Catalogue:
         return select_rules(select_packs(load_catalogue(rule_dirs), self.packs), self.select, self.ignore)
 
+    def cached_catalogue(self, rule_dirs: list[Path], cache: Cache | None) -> tuple[Catalogue, bytes | None]:
+        """The selected catalogue, from the cache when its files are unchanged, with the key that reports made
+        from it are stored under (None: nothing is cached this run)."""
+        key = _catalogue_key(rule_dirs, self) if cache is not None else None
+        if cache is not None and key is not None:
+            found = cache.get("catalogue", key)
+            if isinstance(found, Catalogue):
+                return found, key
+        catalogue = self.catalogue(rule_dirs)
+        if cache is not None and key is not None:
+            cache.put("catalogue", key, catalogue)
+        return catalogue, key
+
+
+def _catalogue_key(rule_dirs: list[Path], options: Options) -> bytes | None:
+    """What a loaded catalogue depends on: obcheck's code, the working folder (messages and reports name files
+    relative to it), the selection, and the name and bytes of every YAML file under the rule folders. None when
+    a file cannot be read as it is (the load reports why, and nothing is cached)."""
+    import os
+    import stat
+
+    from obcheck.source import MAX_FILE_BYTES
+
+    parts: list[bytes | str] = [code_version(), os.getcwd(), repr((options.packs, options.select, options.ignore))]
+    try:
+        for file in sorted(set(input_files([], rule_dirs))):
+            info = file.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+                return None
+            parts += [str(file), file.read_bytes()]
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
+        return None
+    return digest(*parts)
+
 
 # ------------------------------------------------------------------ loading facts
 
@@ -146,6 +182,8 @@ def load_agreements(
     for file in files:
         if progress:
             progress.advance()
+        from obcheck.facts import load_agreement
+
         try:
             name, text = _named(file)
             agreement = load_agreement(name, vocabulary, text, include_proposed=include_proposed)
@@ -256,14 +294,16 @@ def start(
     fact_paths: list[Path], rule_dirs: list[Path], engine: str = DEFAULT_ENGINE, options: Options | None = None,
     jobs: int = 1, render: Callable[[AgreementReport], str] | None = None, progress: Progress | None = None,
     on_agreement: Callable[[Agreement], None] | None = None, warn: Callable[[str], None] | None = None,
-    waivers: Waivers | None = None,
+    waivers: Waivers | None = None, cache: Path | None = None,
 ) -> Run:
     """Load the rules (a bad rule raises InputError: no report is possible) and return the run, which evaluates
     agreement by agreement as it is consumed, so memory does not grow with the corpus. With jobs > 1, worker
     processes do the work; with `render` (a module-level function, so workers can import it) they send back
-    Rendered agreements."""
+    Rendered agreements. With `cache` (a folder), the catalogue and each agreement's report are read from it
+    when what made them is unchanged, and stored there otherwise (cache.py); the output is the same either way."""
     options = options or Options()
-    catalogue = options.catalogue(rule_dirs)
+    store = Cache(cache) if cache is not None and on_agreement is None else None  # on_agreement needs loaded agreements
+    catalogue, key = options.cached_catalogue(rule_dirs, store)
     rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
     engine_name = resolve(engine, warn)  # the parent builds an engine only when it evaluates itself
     tool = {"name": "obcheck", "version": __version__, "engine": engine_name}
@@ -277,9 +317,10 @@ def start(
     if waivers is not None:
         render = None  # waivers are applied here, to findings, so workers send findings rather than text
     if jobs > 1 and not any(str(p) == STDIN for p in fact_paths):  # workers cannot share standard input
-        items = _parallel(fact_paths, rule_dirs, options, engine_name, jobs, progress, render)
+        items = _parallel(fact_paths, rule_dirs, options, engine_name, jobs, progress, render, cache if store else None)
     else:
-        items = _serial(fact_paths, catalogue, engine_name, options, progress, on_agreement)
+        evaluator = _Evaluator(catalogue, engine_name, options, store, key, render)
+        items = evaluator.run(fact_paths, progress, on_agreement)
     if waivers is not None:
         items = waivers.stream(items)
     return Run(header, items, catalogue, waivers)
@@ -288,16 +329,19 @@ def start(
 def check(
     facts: list[Path] | list[str] | Path | str | None = None, *, packs: tuple[str, ...] | list[str] = (),
     engine: str = DEFAULT_ENGINE, rules: list[Path] | list[str] | Path | str | None = None,
-    waivers: Path | str | None = None, as_of: str | None = None,
+    waivers: Path | str | None = None, as_of: str | None = None, cache: Path | str | None = None,
 ) -> Report:
     """The library entry point: evaluate fact files or folders (default: the repository's facts/) against rule
     packs (default: every pack in the repository's rules/) and return the whole report. Bad rules raise
     InputError; a bad fact file is listed in `report.errors` and the others are still reported. `waivers`: a
     waivers file whose waivers in force mark the findings they accept (see docs/waivers.md); `as_of`: only the
-    documents that existed on that day (YYYY-MM-DD)."""
+    documents that existed on that day (YYYY-MM-DD); `cache`: a cache folder to use (default: none)."""
+    from obcheck.waivers import load_waivers
+
     accepted = load_waivers(Path(waivers)) if waivers is not None else None
     options = Options(packs=tuple(packs), as_of=as_of)
-    run = start(_as_paths(facts, default_facts), _as_paths(rules, default_rules), engine, options, waivers=accepted)
+    folder = Path(cache) if cache is not None else None
+    run = start(_as_paths(facts, default_facts), _as_paths(rules, default_rules), engine, options, waivers=accepted, cache=folder)
     return run.report()
 
 
@@ -318,6 +362,8 @@ def assess(engine: Engine, rules: list[Rule], agreement: Agreement, vocabulary: 
     findings below met also say what it would take to raise them."""
     import itertools
 
+    from obcheck.findings import agreement_report
+
     truths = engine.truths(agreement.id, agreement.values)
     contested = agreement.contested
     variants = []
@@ -330,33 +376,117 @@ def assess(engine: Engine, rules: list[Rule], agreement: Agreement, vocabulary: 
     return agreement_report(agreement, rules, truths, variants, vocabulary)
 
 
-def _evaluate(engine: Engine, rules: list[Rule], options: Options, vocabulary: Vocabulary, agreement: Agreement) -> AgreementReport | None:
-    """One loaded agreement through the run's options: None if it did not exist on the --as-of day."""
-    dated = agreement if options.as_of is None else agreement.as_of(options.as_of)
-    if dated is None:
-        return None
-    return assess(engine, rules, dated, vocabulary if options.would_take else None)
+@dataclass
+class _Evaluator:
+    """One process's evaluation of files: each file's report from the cache, or loaded and evaluated (and then
+    stored). The engine is built on the first file the cache does not hold: a warm run never compiles the rules."""
 
+    catalogue: Catalogue
+    engine_name: str
+    options: Options
+    cache: Cache | None = None
+    catalogue_key: bytes | None = None
+    # renders each agreement where the format has a one-agreement renderer: the cache then keeps the text itself,
+    # and a warm run only reads and writes it
+    render: Callable[[AgreementReport], str] | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+    _rules: list[Rule] = field(default_factory=list, repr=False)
 
-def _serial(
-    fact_paths: list[Path], catalogue: Catalogue, engine_name: str, options: Options, progress: Progress | None,
-    on_agreement: Callable[[Agreement], None] | None,
-) -> Iterator[Item]:
-    rules = list(catalogue.rules())
-    engine = make_engine(engine_name, catalogue)
-    try:
-        for item in load_agreements(fact_paths, catalogue.vocabulary, progress, options.include_proposed):
-            if isinstance(item, Failed):
-                yield item
-                continue
-            report = _evaluate(engine, rules, options, catalogue.vocabulary, item)
-            if report is None:
-                continue
-            yield report
-            if on_agreement:
-                on_agreement(item)
-    finally:
-        engine.close()
+    def key(self, name: Path, text: str) -> bytes | None:
+        """What one agreement's report depends on: the catalogue, engine and options, the file's name as
+        reports show it, and its text."""
+        if self.cache is None or self.catalogue_key is None:
+            return None
+        o = self.options
+        form = "report" if self.render is None else f"{self.render.__module__}.{self.render.__qualname__}"
+        return digest(form, self.catalogue_key, self.engine_name, repr((o.as_of, o.would_take, o.include_proposed)),
+                      display_path(name) if str(name) != "<stdin>" else "<stdin>", text)
+
+    def load(self, file: Path) -> tuple[str, str, AgreementReport | Rendered | None] | tuple[Agreement, bytes | None] | Failed:
+        """A cached (id, file, report, its rendering, or None) when the cache holds the file; else the loaded agreement and the key
+        to store its report under; else the file's errors."""
+        from obcheck.facts import load_agreement
+
+        try:
+            name, text = _named(file)
+            if text is None:
+                text = read_text(name)
+            key = self.key(name, text)
+            if key is not None and self.cache is not None:
+                found = self.cache.get("report", key)
+                if isinstance(found, tuple) and len(found) == 3:
+                    return found
+            return load_agreement(name, self.catalogue.vocabulary, text, include_proposed=self.options.include_proposed), key
+        except InputError as exc:
+            return Failed(str(file), exc.diagnostics)
+
+    def evaluate(self, agreement: Agreement, key: bytes | None) -> AgreementReport | Rendered | None:
+        """One loaded agreement through the run's options (None if it did not exist on the --as-of day), rendered
+        where the run renders, and stored."""
+        if self._engine is None:
+            self._engine = make_engine(self.engine_name, self.catalogue)
+            self._rules = list(self.catalogue.rules())
+        options = self.options
+        dated = agreement if options.as_of is None else agreement.as_of(options.as_of)
+        vocabulary = self.catalogue.vocabulary if options.would_take else None
+        report = None if dated is None else assess(self._engine, self._rules, dated, vocabulary)
+        item: AgreementReport | Rendered | None = report
+        if report is not None and self.render is not None:
+            item = Rendered(report.id, report.file, report.summary, self.render(report))
+        if key is not None and self.cache is not None:
+            self.cache.put("report", key, (agreement.id, agreement.file, item))
+        return item
+
+    def one(self, file: Path) -> Item | None:
+        """A worker's file: its report (None if it did not exist on the --as-of day) or its errors."""
+        loaded = self.load(file)
+        if isinstance(loaded, Failed):
+            return loaded
+        if len(loaded) == 3:
+            return loaded[2]
+        return self.evaluate(*loaded)
+
+    def run(self, fact_paths: list[Path], progress: Progress | None, on_agreement: Callable[[Agreement], None] | None) -> Iterator[Item]:
+        """Every file in order: its report, or its errors; an agreement id seen before is an error of its own."""
+        files = fact_files(fact_paths)
+        if isinstance(files, Failed):
+            yield files
+            return
+        seen = _Ids()
+        if progress:
+            progress.start(len(files))
+        try:
+            for file in files:
+                if progress:
+                    progress.advance()
+                loaded = self.load(file)
+                if isinstance(loaded, Failed):
+                    yield loaded
+                    continue
+                if len(loaded) == 3:
+                    agreement_id, shown, report = loaded
+                    if twice := seen.check(agreement_id, shown):
+                        yield twice
+                    elif report is not None:
+                        yield report
+                    continue
+                agreement, key = loaded
+                if twice := seen.check(agreement.id, agreement.file):
+                    yield twice
+                    continue
+                report = self.evaluate(agreement, key)
+                if report is None:
+                    continue
+                yield report
+                if on_agreement:
+                    on_agreement(agreement)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
 
 
 def validate(fact_paths: list[Path], rule_dirs: list[Path], texts_dir: Path | None = None) -> tuple[Catalogue, int, int, int]:
@@ -381,37 +511,33 @@ def validate(fact_paths: list[Path], rule_dirs: list[Path], texts_dir: Path | No
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rule_dirs: list[Path], options: Options, engine_name: str, render: Callable[[AgreementReport], str] | None) -> None:
-    """Once per worker: the rules are loaded and compiled once, not once per agreement. Ctrl-C and a hang-up are
-    the parent's to handle (a worker that took them would print its own traceback); the parent ends workers
-    with SIGTERM. The worker started with these signals blocked (see _parallel): unblock once they are ignored."""
+def _init_worker(
+    rule_dirs: list[Path], options: Options, engine_name: str, render: Callable[[AgreementReport], str] | None, cache: Path | None,
+) -> None:
+    """Once per worker: the rules are loaded (or read from the cache) once, not once per agreement. Ctrl-C and a
+    hang-up are the parent's to handle (a worker that took them would print its own traceback); the parent ends
+    workers with SIGTERM. The worker started with these signals blocked (see _parallel): unblock once they are
+    ignored."""
     import signal
 
     for sig in (signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
-    catalogue = options.catalogue(rule_dirs)
-    engine: Engine = make_engine(engine_name, catalogue)
-    _WORKER.update(catalogue=catalogue, rules=list(catalogue.rules()), engine=engine, render=render, options=options)
+    store = Cache(cache) if cache is not None else None
+    catalogue, key = options.cached_catalogue(rule_dirs, store)
+    _WORKER["evaluator"] = _Evaluator(catalogue, engine_name, options, store, key, render)
 
 
 def _work(file: str) -> Item | None:
-    options: Options = _WORKER["options"]
-    try:
-        agreement = load_agreement(Path(file), _WORKER["catalogue"].vocabulary, include_proposed=options.include_proposed)
-    except InputError as exc:
-        return Failed(file, exc.diagnostics)
-    report = _evaluate(_WORKER["engine"], _WORKER["rules"], options, _WORKER["catalogue"].vocabulary, agreement)
-    if report is None:
-        return None  # did not exist on that day
-    render = _WORKER["render"]
-    return report if render is None else Rendered(report.id, report.file, report.summary, render(report))
+    """One file in a worker: its errors, its report or rendering, or None (did not exist on the --as-of day)."""
+    item: Item | None = _WORKER["evaluator"].one(Path(file))
+    return item
 
 
 def _parallel(
     fact_paths: list[Path], rule_dirs: list[Path], options: Options, engine_name: str, jobs: int,
-    progress: Progress | None, render: Callable[[AgreementReport], str] | None,
+    progress: Progress | None, render: Callable[[AgreementReport], str] | None, cache: Path | None,
 ) -> Iterator[Item]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
     import multiprocessing
@@ -439,7 +565,7 @@ def _parallel(
     try:
         resource_tracker.ensure_running()
         signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
-        pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, options, engine_name, render))
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, options, engine_name, render, cache))
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     try:

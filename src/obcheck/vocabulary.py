@@ -35,6 +35,10 @@ class Vocabulary:
     # enum of 100,000 values by list search was 10^10 comparisons
     _allowed: dict[str, Choices] = field(default_factory=dict, compare=False, repr=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (the cache) without the sets built on use: they are rebuilt as needed."""
+        return {**self.__dict__, "_allowed": {}}
+
     def allowed(self, path: str) -> Choices:
         found = self._allowed.get(path)
         if found is None:

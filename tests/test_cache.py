@@ -1,0 +1,185 @@
+"""The content-hash cache: the same bytes with and without it, never trusted when damaged, cleared on request."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import obcheck.findings
+from obcheck.cache import DIGEST, MAGIC, Cache, digest
+from tests.conftest import MINI, ROOT, cli, fact_file
+
+FORMATS = ["json", "text", "markdown", "csv", "sarif"]
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    result = cli("check", *args)
+    return result.exit_code, result.stdout
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(p for p in (folder / "v1").rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_cold_warm_and_uncached_runs_print_the_same_bytes(tmp_path: Path, fmt: str) -> None:
+    cache = tmp_path / "cache"
+    uncached = run("facts", "--format", fmt, "--no-cache")
+    cold = run("facts", "--format", fmt, "--cache-dir", cache)
+    assert entries(cache), "the cold run stored nothing"
+    warm = run("facts", "--format", fmt, "--cache-dir", cache)
+    assert uncached == cold == warm
+    assert "gb-2024" in warm[1]
+
+
+def test_a_warm_run_evaluates_nothing_and_a_changed_file_is_evaluated_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    facts = tmp_path / "facts"
+    for name in ("alpha-2024.yaml", "beta-2025.yaml"):
+        (facts / name).parent.mkdir(exist_ok=True)
+        (facts / name).write_bytes((ROOT / "tests" / "fixtures" / "corpus" / name).read_bytes())
+    cache = tmp_path / "cache"
+    cold = run(facts, "--rules", MINI, "--format", "json", "--cache-dir", cache)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("evaluated although cached")
+
+    monkeypatch.setattr(obcheck.findings, "agreement_report", broken)
+    assert run(facts, "--rules", MINI, "--format", "json", "--cache-dir", cache) == cold  # every report from the cache
+    alpha = facts / "alpha-2024.yaml"
+    alpha.write_text(alpha.read_text() + "\n# an edit\n")
+    result = cli("check", facts, "--rules", MINI, "--format", "json", "--cache-dir", cache)
+    assert result.exit_code == 3 and "evaluated although cached" in result.stderr  # the edited file is evaluated again
+
+
+def test_a_changed_rule_changes_the_report(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    for file in MINI.rglob("*"):
+        if file.is_file():
+            (rules / file.relative_to(MINI)).parent.mkdir(parents=True, exist_ok=True)
+            (rules / file.relative_to(MINI)).write_bytes(file.read_bytes())
+    corpus = ROOT / "tests" / "fixtures" / "corpus"
+    cache = tmp_path / "cache"
+    before = run(corpus, "--rules", rules, "--format", "json", "--cache-dir", cache)
+    rule = rules / "simple.yaml"
+    text = rule.read_text()
+    assert "severity: low" in text
+    rule.write_text(text.replace("severity: low", "severity: critical"))
+    after = run(corpus, "--rules", rules, "--format", "json", "--cache-dir", cache)
+    assert after == run(corpus, "--rules", rules, "--format", "json", "--no-cache")
+    assert after != before
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "empty", "planted"])
+def test_a_damaged_or_planted_entry_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    cache = tmp_path / "cache"
+    expected = run("facts", "--format", "json", "--cache-dir", cache)
+    files = entries(cache)
+    marker = tmp_path / "pwned"
+    for i, file in enumerate(files):
+        blob = file.read_bytes()
+        if damage == "truncated":
+            file.write_bytes(blob[: len(blob) // 2])
+        elif damage == "flipped":
+            file.write_bytes(blob[:-10] + bytes(b ^ 0xFF for b in blob[-10:]))
+        elif damage == "foreign":  # a whole, valid entry written for another key
+            file.write_bytes(files[(i + 1) % len(files)].read_bytes())
+        elif damage == "empty":
+            file.write_bytes(b"")
+        else:  # an entry with the right key and checksum whose pickle would run a command
+            key = blob[len(MAGIC): len(MAGIC) + DIGEST]
+            payload = pickle.dumps(_Planted(str(marker)))
+            file.write_bytes(MAGIC + key + digest_of(payload) + payload)
+    assert run("facts", "--format", "json", "--cache-dir", cache) == expected
+    assert not marker.exists()
+    assert run("facts", "--format", "json", "--cache-dir", cache) == expected  # rebuilt, and served again
+
+
+class _Planted:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.path}",))
+
+
+def digest_of(payload: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(payload, digest_size=DIGEST).digest()
+
+
+def test_the_unpickler_refuses_anything_but_obcheck_data(tmp_path: Path) -> None:
+    store = Cache(tmp_path)
+    key = digest("k")
+    store.put("report", key, {"a": [1, 2.5, None, ("x",)]})
+    assert store.get("report", key) == {"a": [1, 2.5, None, ("x",)]}
+    store.put("report", key, _Planted(str(tmp_path / "pwned")))
+    assert store.get("report", key) is None and not (tmp_path / "pwned").exists()
+
+
+def test_no_cache_writes_nothing_and_a_read_only_cache_still_runs(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    expected = run("facts", "--format", "json", "--no-cache", "--cache-dir", cache)
+    assert not cache.exists()
+    cache.mkdir()
+    cache.chmod(0o500)
+    try:
+        assert run("facts", "--format", "json", "--cache-dir", cache) == expected
+    finally:
+        cache.chmod(0o700)
+
+
+def test_jobs_with_the_cache_print_the_same_bytes(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    outs = [
+        subprocess.run([sys.executable, "-m", "obcheck", "check", "facts", "--format", fmt, *jobs, *where],
+                       capture_output=True, text=True, cwd=ROOT, env=env).stdout
+        for fmt in ("json", "text")
+        for jobs, where in ((["--jobs", "2"], ["--cache-dir", str(cache)]), (["--jobs", "2"], ["--cache-dir", str(cache)]),
+                            ([], ["--cache-dir", str(cache)]), ([], ["--no-cache"]))
+    ]
+    assert len(set(outs[:4])) == 1 and len(set(outs[4:])) == 1 and "gb-2024" in outs[0]
+
+
+def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "obcheck", "check", "facts", "--format", "json", "--cache-dir", str(cache)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env) for _ in range(3)]
+    outs = [r.communicate()[0] for r in runs]
+    assert [r.returncode for r in runs] == [0, 0, 0]
+    assert len(set(outs)) == 1 and outs[0] == run("facts", "--format", "json", "--no-cache")[1]
+    assert not [p for p in cache.rglob(".*") if p.name not in (".gitignore",)], "a temporary file was left behind"
+
+
+def test_cache_clear_and_dir(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run("facts", "--format", "json", "--cache-dir", cache)
+    n = len(entries(cache))
+    assert cli("cache", "dir", "--cache-dir", cache).stdout.strip() == str(cache)
+    result = cli("cache", "clear", "--cache-dir", cache)
+    assert result.exit_code == 0 and f"removed {n:,} cache entries" in result.stdout and not cache.exists()
+    assert "no cache at" in cli("cache", "clear", "--cache-dir", cache).stdout
+
+
+def test_cache_clear_refuses_a_folder_that_is_not_a_cache(tmp_path: Path) -> None:
+    precious = tmp_path / "notes"
+    fact_file(precious / "keep.yaml", "")
+    result = cli("cache", "clear", "--cache-dir", precious)
+    assert result.exit_code == 2 and "does not look like an obcheck cache" in result.stderr
+    assert (precious / "keep.yaml").exists()
+
+
+def test_the_default_location_is_beside_the_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OBCHECK_CACHE_DIR")
+    assert cli("cache", "dir").stdout.strip() == str(ROOT / ".obcheck_cache")
+    monkeypatch.chdir(tmp_path)
+    assert cli("--isolated", "cache", "dir").stdout.strip() == str(tmp_path / ".obcheck_cache")
+    monkeypatch.setenv("OBCHECK_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert cli("cache", "dir").stdout.strip() == str(tmp_path / "elsewhere")
