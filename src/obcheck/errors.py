@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
+    """A located message: `path:line:col: message`."""
+
     path: str
     line: int
     col: int

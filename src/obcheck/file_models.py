@@ -1,4 +1,4 @@
-"""The pydantic models of pack, rule and vocabulary files, imported only when such a file is read."""
+"""The pydantic models of pack, rule, vocabulary and waivers files, imported only when such a file is read."""
 
 # Start-up stays free of pydantic (about 70 ms of model building): the loaded rules and vocabulary are plain
 # dataclasses (rules.py, vocabulary.py) built from these models once they have validated a file, so a run whose
@@ -82,3 +82,16 @@ class PathSpec(StrictModel):
 class VocabularyFile(StrictModel):
     version: int
     paths: dict[str, PathSpec]
+
+
+class WaiverEntry(StrictModel):
+    rule: str  # a rule id or PACK/RULE; globs allowed (binding-*, kyiv-security-compact-2022/*)
+    agreement: str  # an agreement id; globs allowed (gb-*, *)
+    outcome: Literal["gap", "partial", "unknown"]  # the outcome accepted: a worse one is not waived
+    justification: str
+    owner: str
+    expires: str  # YYYY-MM-DD: the last day the waiver holds
+
+
+class WaiverFile(StrictModel):
+    waivers: list[WaiverEntry] = Field(default_factory=list)

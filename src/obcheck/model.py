@@ -42,6 +42,8 @@ def tally(statuses: Iterable[str]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Finding:
+    """The outcome of one rule for one agreement, with what decided it and what could change it."""
+
     rule: str
     pack: str
     title: str
@@ -94,6 +96,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class AgreementReport:
+    """One agreement's findings, counts and standing."""
+
     id: str
     title: str
     kind: str

@@ -31,6 +31,8 @@ class Props(Protocol):
 
 @dataclass(frozen=True)
 class Operator:
+    """One condition operator: what it takes, the fact types it applies to, and how each engine tests it."""
+
     name: str
     phrase: str  # describe(): a template with {path} and {value}
     operand: Operand  # one value of the path's type; a non-empty list of them; one declared member; true; a count

@@ -28,6 +28,8 @@ RULE_ID_RE = ID_RE  # one id pattern for every kind of id: ids.ID_RE
 
 @dataclass(frozen=True)
 class Predicate:
+    """One test of one fact: `path op value` (an operator of operators.py)."""
+
     path: str
     op: str
     value: Any
@@ -37,16 +39,22 @@ class Predicate:
 
 @dataclass(frozen=True)
 class All:
+    """Every part holds."""
+
     parts: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
+    """At least one part holds."""
+
     parts: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Not:
+    """The part does not hold."""
+
     part: Condition
 
 
@@ -97,6 +105,8 @@ def show_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class StandardRef:
+    """The standard a pack encodes: its title, where to read it, its date and authors."""
+
     title: str
     url: str
     date: str | None = None
@@ -106,6 +116,8 @@ class StandardRef:
 
 @dataclass(frozen=True)
 class Criterion:
+    """The criterion a rule encodes, cited: the standard's section and words, and how well they are sourced."""
+
     standard: str
     section: str
     quote: str
@@ -130,6 +142,8 @@ class ThresholdEvidence:
 
 @dataclass(frozen=True)
 class Messages:
+    """What a finding says for each outcome ({fact.path} placeholders filled from the agreement)."""
+
     met: str
     gap: str
     unknown: str
@@ -139,6 +153,8 @@ class Messages:
 
 @dataclass(frozen=True)
 class Rule:
+    """One loaded rule: its criterion, its conditions for applies/met/partial, and what it says."""
+
     id: str
     pack: str
     title: str
@@ -186,6 +202,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Pack:
+    """A loaded rule pack: the standard it encodes and its rules."""
+
     id: str
     version: str
     title: str
@@ -197,6 +215,8 @@ class Pack:
 
 @dataclass(frozen=True)
 class Catalogue:
+    """Every loaded pack and the vocabulary they share."""
+
     vocabulary: Vocabulary
     packs: tuple[Pack, ...]
 

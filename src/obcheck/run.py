@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from obcheck import __version__
 from obcheck.cache import Cache, code_version, digest
-from obcheck.engines import DEFAULT_ENGINE, Engine, make_engine, resolve
+from obcheck.engines import DEFAULT_ENGINE, ENGINES, Engine, make_engine, resolve
 from obcheck.errors import Diagnostic, InputError, did_you_mean
 from obcheck.model import AgreementReport, Failed, Header, Rendered, Report, Summary
 from obcheck.rules import Catalogue, Rule, load_catalogue
@@ -134,6 +134,23 @@ class Options:
         if cache is not None and key is not None:
             cache.put("catalogue", key, catalogue)
         return catalogue, key
+
+
+def _resolve(engine: str, warn: Callable[[str], None] | None, store: Cache | None) -> str:
+    """The engine that will run (engines.resolve), its answer and warning kept in the cache: finding out means
+    importing the engine, which a run served from the cache otherwise never does."""
+    if store is None:
+        return resolve(engine, warn)
+    key = digest(b"engine", code_version(), engine, ENGINES[engine].installed())
+    found = store.get("engine", key)
+    if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], tuple)):
+        said: list[str] = []
+        found = (resolve(engine, said.append), tuple(said))
+        store.put("engine", key, found)
+    for message in found[1]:
+        if warn is not None:
+            warn(str(message))
+    return str(found[0])
 
 
 def _catalogue_key(rule_dirs: list[Path], options: Options) -> bytes | None:
@@ -305,7 +322,7 @@ def start(
     store = Cache(cache) if cache is not None and on_agreement is None else None  # on_agreement needs loaded agreements
     catalogue, key = options.cached_catalogue(rule_dirs, store)
     rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
-    engine_name = resolve(engine, warn)  # the parent builds an engine only when it evaluates itself
+    engine_name = _resolve(engine, warn, store)  # the parent builds an engine only when it evaluates itself
     tool = {"name": "obcheck", "version": __version__, "engine": engine_name}
     if options.include_proposed:  # every format states it: these findings rest on values no person has accepted yet
         tool["provisional"] = PROVISIONAL
@@ -405,8 +422,6 @@ class _Evaluator:
     def load(self, file: Path) -> tuple[str, str, AgreementReport | Rendered | None] | tuple[Agreement, bytes | None] | Failed:
         """A cached (id, file, report, its rendering, or None) when the cache holds the file; else the loaded agreement and the key
         to store its report under; else the file's errors."""
-        from obcheck.facts import load_agreement
-
         try:
             name, text = _named(file)
             if text is None:
@@ -416,6 +431,10 @@ class _Evaluator:
                 found = self.cache.get("report", key)
                 if isinstance(found, tuple) and len(found) == 3:
                     return found
+            from obcheck.facts import (
+                load_agreement,  # here: a run served from the cache never loads pydantic's models
+            )
+
             return load_agreement(name, self.catalogue.vocabulary, text, include_proposed=self.options.include_proposed), key
         except InputError as exc:
             return Failed(str(file), exc.diagnostics)

@@ -29,6 +29,8 @@ class PathSpec:
 
 @dataclass(frozen=True)
 class Vocabulary:
+    """Every fact path an agreement may state, with its type and allowed values."""
+
     paths: dict[str, PathSpec]
     files: tuple[str, ...] = ()
     # each path's allowed values as a set, built on first use: a list fact of 100,000 items checked against an

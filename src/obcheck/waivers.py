@@ -8,28 +8,15 @@ import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import TYPE_CHECKING, Any
 
 from obcheck.errors import Diagnostic, InputError
 from obcheck.fact_types import date_problem
 from obcheck.model import AgreementReport
 from obcheck.source import Document
-from obcheck.validation import StrictModel, load_model
 
-
-class WaiverEntry(StrictModel):
-    rule: str  # a rule id or PACK/RULE; globs allowed (binding-*, kyiv-security-compact-2022/*)
-    agreement: str  # an agreement id; globs allowed (gb-*, *)
-    outcome: Literal["gap", "partial", "unknown"]  # the outcome accepted: a worse one is not waived
-    justification: str
-    owner: str
-    expires: str  # YYYY-MM-DD: the last day the waiver holds
-
-
-class WaiverFile(StrictModel):
-    waivers: list[WaiverEntry] = Field(default_factory=list)
+if TYPE_CHECKING:  # the file models are imported when a waivers file is read: reports that show waivers need no pydantic
+    from obcheck.file_models import WaiverEntry
 
 
 @dataclass(frozen=True)
@@ -99,6 +86,9 @@ class Waivers:
 
 def load_waivers(path: Path, today: dt.date | None = None) -> Waivers:
     """A waivers file, split into waivers in force and expired ones; bad entries are located errors."""
+    from obcheck.file_models import WaiverFile
+    from obcheck.validation import load_model
+
     doc, model = load_model(path, WaiverFile, "a waivers file")
     today = today or dt.date.today()
     active: list[Waiver] = []
