@@ -183,3 +183,18 @@ def test_the_default_location_is_beside_the_configuration(tmp_path: Path, monkey
     assert cli("--isolated", "cache", "dir").stdout.strip() == str(tmp_path / ".obcheck_cache")
     monkeypatch.setenv("OBCHECK_CACHE_DIR", str(tmp_path / "elsewhere"))
     assert cli("cache", "dir").stdout.strip() == str(tmp_path / "elsewhere")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_every_entry_a_run_writes_can_be_read_back(tmp_path: Path, fmt: str) -> None:
+    """A class missing from the unpickler's whitelist would make every warm run a silent miss."""
+    cache = tmp_path / "cache"
+    run("facts", "--format", fmt, "--cache-dir", cache)
+    store = Cache(cache)
+    kinds = set()
+    for file in entries(cache):
+        kind = file.parent.parent.name
+        key = file.read_bytes()[len(MAGIC): len(MAGIC) + DIGEST]
+        assert store.get(kind, key) is not None, file
+        kinds.add(kind)
+    assert kinds == {"catalogue", "report", "engine"}
