@@ -1,6 +1,9 @@
-"""Measurements run inside one process, printed as JSON: the parse floor, the engine floor, obcheck's stages.
+"""Measurements run inside one process, printed as JSON: the floors under each layer of a run, and obcheck's stages.
 
-    python bench/floors.py parse|engine|stages|variants FACTS_DIR
+    python bench/floors.py MODE FACTS_DIR    # MODE: one of MODES below
+
+Reading and parsing modes time the whole loop over the files (listing, reading, parsing); evaluation modes time
+only the evaluation, on agreements parsed and validated by obcheck beforehand.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -18,6 +22,53 @@ sys.path.insert(0, str(ROOT / "src"))
 
 def files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
+
+
+def read_bytes(folder: Path) -> dict[str, float]:
+    """Reading every file's bytes: the physical floor of any checker that looks at the files at all."""
+    start = time.perf_counter()
+    for file in files(folder):
+        file.read_bytes()
+    return {"seconds": time.perf_counter() - start}
+
+
+def events(folder: Path) -> dict[str, float]:
+    """Reading each file and walking libyaml's event stream, every event a Python object with its start and end
+    marks: the lower bound of any parse that keeps positions. Both ways of walking it are timed, the faster
+    counts; `libyaml alone` is the C parser with no Python objects at all (CParser.raw_parse), for reference."""
+    from yaml._yaml import CParser
+
+    def get_event(file: Path) -> None:
+        get = CParser(file.read_text(encoding="utf-8")).get_event
+        while get() is not None:
+            pass
+
+    def generator(file: Path) -> None:
+        for _ in yaml.parse(file.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader):
+            pass
+
+    def raw(file: Path) -> None:
+        CParser(file.read_text(encoding="utf-8")).raw_parse()
+
+    out = {}
+    for name, walk in (("CParser.get_event", get_event), ("yaml.parse", generator), ("libyaml alone", raw)):
+        start = time.perf_counter()
+        for file in files(folder):
+            walk(file)
+        out[name] = time.perf_counter() - start
+    out["seconds"] = min(out["CParser.get_event"], out["yaml.parse"])
+    return out
+
+
+def own_parse(folder: Path) -> dict[str, float]:
+    """obcheck's own parse alone (`source.parse`: its read, libyaml's composer, plain values, every node's position
+    kept in the node tree), without validation."""
+    from obcheck.source import parse
+
+    start = time.perf_counter()
+    for file in files(folder):
+        parse(file)
+    return {"seconds": time.perf_counter() - start}
 
 
 def parse_floor(folder: Path) -> dict[str, float]:
@@ -50,6 +101,40 @@ def engine_floor(folder: Path) -> dict[str, float]:
         engine.fire(0, facts, "floor")  # assert, then take the firings, as obcheck does
         engine._delete(0, str(i))
     return {"seconds": time.perf_counter() - start}
+
+
+def handwritten(folder: Path) -> dict[str, float]:
+    """The rules hand-written as plain Python (bench/handwritten.py) over pre-loaded value dicts, after checking
+    that they give the python and durable engines' outcomes on every agreement (the run stops if not)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from handwritten import checked
+
+    evaluate, agreements = checked(folder)
+    start = time.perf_counter()
+    for _, values in agreements:
+        evaluate(values)
+    return {"seconds": time.perf_counter() - start}
+
+
+def engine_truths(name: str) -> Callable[[Path], dict[str, float]]:
+    """One of obcheck's engines (`Engine.truths`, as the command calls it) on pre-loaded value dicts."""
+
+    def measure(folder: Path) -> dict[str, float]:
+        from obcheck.engines import make_engine
+        from obcheck.facts import load_agreement
+        from obcheck.rules import load_catalogue
+
+        catalogue = load_catalogue([ROOT / "rules"])
+        engine = make_engine(name, catalogue)
+        agreements = [(a.id, a.values) for a in (load_agreement(f, catalogue.vocabulary) for f in files(folder))]
+        start = time.perf_counter()
+        for agreement_id, values in agreements:
+            engine.truths(agreement_id, values)
+        seconds = time.perf_counter() - start
+        engine.close()
+        return {"seconds": seconds}
+
+    return measure
 
 
 def stages(folder: Path) -> dict[str, float]:
@@ -93,6 +178,13 @@ def stages(folder: Path) -> dict[str, float]:
     return out
 
 
+MODES: dict[str, Callable[[Path], dict[str, float]]] = {
+    "bytes": read_bytes, "events": events, "ownparse": own_parse, "parse": parse_floor,
+    "handwritten": handwritten, "python": engine_truths("python"), "durable": engine_truths("durable"),
+    "engine": engine_floor, "stages": stages,
+}  # and "variants": bench/variants.py
+
+
 if __name__ == "__main__":
     mode, folder = sys.argv[1], Path(sys.argv[2])
     if mode == "variants":
@@ -101,4 +193,4 @@ if __name__ == "__main__":
 
         print(json.dumps(variants(folder)))
     else:
-        print(json.dumps({"parse": parse_floor, "engine": engine_floor, "stages": stages}[mode](folder)))
+        print(json.dumps(MODES[mode](folder)))

@@ -6,6 +6,7 @@ outcomes of each checked against the default's: the cheapest correct variant is 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -16,7 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from obcheck.compiler import Compiled, CompiledRule, compile_rules, engine_fact
+from obcheck.compiler import Compiled, compile_rules, engine_fact
 from obcheck.engine import DurableEngine, durable_rules_engine
 from obcheck.facts import load_agreement
 from obcheck.rules import load_catalogue
@@ -28,7 +29,7 @@ def sharded(compiled: Compiled) -> Compiled:
     for i, rule in enumerate(compiled.rules):
         whole = compiled.rulesets[rule.shard]
         rulesets.append({name: body for name, body in whole.items() if name.startswith(f"{rule.crit}|")})
-        rules.append(CompiledRule(rule.pack, rule.rule, rule.crit, i, rule.reads))
+        rules.append(dataclasses.replace(rule, shard=i))  # a copy keeps what the rule has (applies_when, partial)
     return Compiled(tuple(rules), tuple(rulesets))
 
 
