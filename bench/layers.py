@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ("parse", "validate", "engine", "findings", "would_take", "render", "other")
+ORDER = ("parse", "validate", "engine", "findings", "would_take", "render", "cache", "other")
 # a module (obcheck's by name, others by top-level package) -> its stage
 STAGES = {
     "obcheck.source": "parse", "yaml": "parse", "_yaml": "parse",
@@ -34,6 +34,7 @@ STAGES = {
     "obcheck.precedents": "findings", "obcheck.ranking": "findings", "obcheck.waivers": "findings",
     "obcheck.remedies": "would_take",
     "obcheck.reporters": "render", "obcheck.output": "render",
+    "obcheck.cache": "cache", "pickle": "cache", "_pickle": "cache",
     "obcheck": "other", "click": "other",
 }
 # obcheck modules several stages call, charged to their callers like the standard library: in a durable run the
@@ -107,7 +108,7 @@ def breakdown(stats: dict[Func, Any]) -> dict[str, float]:
 def profile(folder: Path, sample: int = 200) -> dict[str, float]:
     """Profile `obcheck check` (durable, JSON) on a copy of the folder's first `sample` files; seconds per stage,
     with `agreements` and `profiled` (the profile's total, slower than an unprofiled run)."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:  # a cold run: its cache starts empty (and is filled: part of the cost)
         corpus = Path(tmp) / "sample"
         corpus.mkdir()
         chosen = sorted(folder.glob("*.yaml"))[:sample]
@@ -116,7 +117,7 @@ def profile(folder: Path, sample: int = 200) -> dict[str, float]:
         out = Path(tmp) / "profile.out"
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "obcheck", "check", str(corpus),
-                   "--format", "json", "--output", str(Path(tmp) / "report.json")]
+                   "--format", "json", "--output", str(Path(tmp) / "report.json"), "--cache-dir", str(Path(tmp) / "cache")]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode not in (0, 1):
             raise SystemExit(f"profiling failed ({done.returncode}): {done.stderr[-2000:]}")
