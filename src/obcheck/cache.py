@@ -60,14 +60,23 @@ _CODE: bytes | None = None
 
 def code_version() -> bytes:
     """obcheck's version and its own source files' sizes and modification times: an edited checkout (a developer's,
-    or a test's) never reads entries its previous code wrote. Python's version too: pickles follow its classes."""
+    or a test's) never reads entries its previous code wrote. Python's version too (pickles follow its classes), and
+    where the libraries that decide what loads are installed and when (a pydantic or PyYAML upgrade may accept or
+    refuse other files), found without importing them."""
     global _CODE
     if _CODE is None:
+        import importlib.util
+
         package = Path(__file__).resolve().parent
         parts: list[bytes | str] = [__version__, sys.version]
-        for file in sorted(package.rglob("*.py")):
+        files = sorted(package.rglob("*.py"))
+        for library in ("pydantic", "pydantic_core", "yaml"):
+            spec = importlib.util.find_spec(library)
+            if spec is not None and spec.origin:
+                files.append(Path(spec.origin))
+        for file in files:
             info = file.stat()
-            parts += [str(file.relative_to(package)), f"{info.st_size}:{info.st_mtime_ns}"]
+            parts += [str(file), f"{info.st_size}:{info.st_mtime_ns}"]
         _CODE = digest(*parts)
     return _CODE
 
