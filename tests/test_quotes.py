@@ -59,9 +59,21 @@ quotes = st.one_of(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(quotes)
 def test_quote_problem_is_the_reference_for_every_string(quote: str) -> None:
+    _same_as_reference(quote)
+
+
+@pytest.mark.ci
+@settings(max_examples=5000, deadline=None)
+@given(quotes)
+def test_quote_problem_is_the_reference_at_length(quote: str) -> None:
+    """The same property, thousands of examples: CI runs it after the default suite."""
+    _same_as_reference(quote)
+
+
+def _same_as_reference(quote: str) -> None:
     text = unicodedata.normalize("NFKC", quote)
     assert word_count(text) == len("".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text).split())
     assert quote_problem(quote) == reference(quote)

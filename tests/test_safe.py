@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from obcheck.reporters.safe import _CONTROL, _escape, visible
@@ -16,6 +16,7 @@ def test_no_character_to_escape_is_printable() -> None:
     assert [p for p in range(sys.maxunicode + 1) if chr(p).isprintable() and _CONTROL.match(chr(p))] == []
 
 
+@settings(max_examples=200)
 @given(st.one_of(
     st.text(alphabet=st.characters(exclude_categories=())),
     st.lists(st.sampled_from(["a", " ", "\x1b[31m", "\n", "\t", "\x7f", "\x85", "\xa0", "\u200b", "\u202e", "\u2066",
