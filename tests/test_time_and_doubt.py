@@ -89,6 +89,9 @@ def test_contested_values_are_evaluated_each_and_shown_with_their_citations(tmp_
     assert simple["message"].startswith("Sources disagree: demo.flag is true (The text: met) or false (A reputable paper: gap)")
     text = cli("check", tmp_path, "--rules", MINI, "-v").stdout
     assert "contested: demo.flag is true (The text, own-text: met) or false (A reputable paper, reputable: gap)" in text
+    memo = cli("check", tmp_path, "--rules", MINI, "--format", "markdown", "--fail-on", "never").stdout  # crashed once
+    assert "  - contested: `demo.flag` is true (The text, own-text: met) or false (A reputable paper, reputable: gap)" in memo
+    assert "  - criterion: " in memo.split("  - contested: `demo.flag`")[1]
 
     same = ("  demo.flag: {value: false, source: s1, quote: q, evidence: text, contested: true,\n"
             "              alternatives: [{value: false, source: s2, quote: q2, evidence: secondary}]}\n")

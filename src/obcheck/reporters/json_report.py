@@ -69,15 +69,17 @@ def rule_data(rule: Rule) -> dict[str, Any]:
 def as_data(agreement: AgreementReport) -> dict[str, Any]:
     """The agreement as plain data: its findings, and the facts and sources they cite, each stated once."""
     facts: dict[str, dict[str, Any]] = {}
-    sources: dict[str, dict[str, Any]] = {}
+    cited_sources: dict[str, dict[str, Any]] = {}  # each source id's entry as the last newly cited fact gives it
     findings = []
     for f in agreement.findings:
         for entry in f.evidence:
             path = entry["fact"]
             if path not in facts:
+                fact = facts[path] = entry.copy()  # a copy (sort_keys: the keys' order does not matter)
+                del fact["fact"]
                 source = entry["source"]
-                sources[source["id"]] = {k: v for k, v in source.items() if k != "id"}
-                facts[path] = {**{k: v for k, v in entry.items() if k != "fact"}, "source": source["id"]}
+                fact["source"] = source["id"]
+                cited_sources[source["id"]] = source
         item = {
             "rule": f.rule, "pack": f.pack, "status": f.status, "message": f.message, "actual": f.actual,
             "evidence": [e["fact"] for e in f.evidence], "missing": f.missing, "location": f.location,
@@ -88,6 +90,10 @@ def as_data(agreement: AgreementReport) -> dict[str, Any]:
         if f.waiver:  # optional: the waiver in force that accepts this outcome
             item["waiver"] = f.waiver
         findings.append(item)
+    sources = {}
+    for key, source in cited_sources.items():
+        sources[key] = source.copy()
+        del sources[key]["id"]
     data = {k: v for k, v in vars(agreement).items() if k != "findings"}
     reliability: dict[str, int] = {}
     for fact in facts.values():  # how much of what the findings cite rests on each class of source

@@ -33,9 +33,9 @@ def _finding(f: Finding) -> list[str]:
         lines.append(f"  - unknown — {md(f.bound)}")
     elif f.missing:
         lines.append(f"  - missing facts: {', '.join(code(m) for m in f.missing)}")
-    for c in f.contested:
-        readings = " or ".join(f"{md(show_value(v['value']))} ({md(v['source'])}, {md(v['reliability'])}: {md(v['outcome'])})" for v in c["values"])
-        lines.append(f"  - contested: {code(c['fact'])} is {readings}")
+    for doubt in f.contested:  # not `c`: that is the criterion, read again below
+        readings = " or ".join(f"{md(show_value(v['value']))} ({md(v['source'])}, {md(v['reliability'])}: {md(v['outcome'])})" for v in doubt["values"])
+        lines.append(f"  - contested: {code(doubt['fact'])} is {readings}")
     if f.status is not Outcome.MET:
         lines.append(f"  - to close it: {md(f.remediation)}")
     for target, sets in (f.would_take or {}).items():  # what the draft would have to say (remedies.py)

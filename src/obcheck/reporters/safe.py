@@ -20,7 +20,10 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: object) -> str:
     """For a terminal or a plain-text file: control characters (escape sequences, bells, newlines that would
     forge a line) are shown as escapes instead of acting."""
-    return _CONTROL.sub(_escape, str(text))
+    text = str(text)
+    # every character _CONTROL matches is in category C or Z, so not printable (tests/test_safe.py checks each):
+    # printable text, nearly all of it, skips the regular expression
+    return text if text.isprintable() else _CONTROL.sub(_escape, text)
 
 
 def csv_cell(value: object) -> object:
