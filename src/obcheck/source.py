@@ -168,10 +168,11 @@ def _locate(text: str, lines: Lines, *, alias: bool = False) -> tuple[int, int, 
 class Document:
     """A parsed YAML file: plain data, plus where each of its nodes starts, to give any value's or key's position.
 
-    `slots` holds one entry per node in document order (a mapping's key before its value): a scalar is its libyaml
-    event or node (`.value`, `.start_mark`), a mapping or sequence a tuple (start mark, index just past its last
-    descendant, is-a-mapping). Keeping the marks libyaml made anyway costs one append per node; the positions
-    themselves are worked out only when asked for (errors, evidence lines)."""
+    `slots` lists the nodes in document order: a scalar is its start mark; a mapping or a sequence is a tuple (start
+    mark, index just past its last descendant, is-a-mapping), followed by its entries, for a mapping each key's
+    text and start mark and then its value. Keeping only the marks libyaml made anyway costs an append or two per
+    node (keeping its events, or a node tree, cost several times more: the garbage collector walks them all); the
+    positions themselves are worked out only when asked for (errors, evidence lines)."""
 
     path: str
     data: Any
@@ -182,15 +183,15 @@ class Document:
     _index: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def _keys(self, j: int) -> dict[Any, int]:
-        """The slot of each key of the mapping at slot j (its first occurrence)."""
+        """The slot of each key of the mapping at slot j (its first occurrence; the key's mark follows it)."""
         index = self._index.get(j)
         if index is None:
             slots, index, k = self.slots, {}, j + 1
             end = slots[j][1]
             while k < end:
-                index.setdefault(slots[k].value, k)
-                value = slots[k + 1]
-                k = value[1] if value.__class__ is tuple else k + 2
+                index.setdefault(slots[k], k)
+                value = slots[k + 2]
+                k = value[1] if value.__class__ is tuple else k + 3
             self._index[j] = index
         return index
 
@@ -227,9 +228,9 @@ class Document:
                 if k is None:
                     break
                 if key and i == len(loc) - 1:
-                    mark = slots[k].start_mark
+                    mark = slots[k + 1]
                     break
-                j = k + 1
+                j = k + 2
             elif isinstance(part, int) and 0 <= part < len(items := self._items(j)):
                 j = items[part]
             else:
@@ -245,11 +246,11 @@ class Document:
         for part in loc:
             if not self._mapping(j) or (k := self._keys(j).get(part)) is None:
                 return {}
-            j = k + 1
+            j = k + 2
         if not self._mapping(j):
             return {}
         slots = self.slots
-        return {name: slots[k].start_mark.line + 1 for name, k in self._keys(j).items()}
+        return {name: slots[k + 1].line + 1 for name, k in self._keys(j).items()}
 
     def error(self, loc: Loc, message: str, *, key: bool = False) -> Diagnostic:
         line, col = self.position(loc, key=key)
@@ -257,20 +258,20 @@ class Document:
 
 
 def _start(slot: Any) -> Any:
-    """The start mark of a slot: a mapping's or sequence's is the first item of its tuple."""
-    return slot[0] if slot.__class__ is tuple else slot.start_mark
+    """The start mark of a node's slot: a mapping's or sequence's is the first item of its tuple."""
+    return slot[0] if slot.__class__ is tuple else slot
 
 
 def _tree_slots(node: yaml.Node, slots: list[Any]) -> None:
     """The slots of a composed (and converted, so plain) node tree: the same as the event path records."""
     if node.__class__ is yaml.ScalarNode:
-        slots.append(node)
+        slots.append(node.start_mark)
         return
     j = len(slots)
     slots.append(None)
     if node.__class__ is yaml.MappingNode:
         for key, value in node.value:
-            slots.append(key)
+            slots += (key.value, key.start_mark)
             _tree_slots(value, slots)
     else:
         for item in node.value:
@@ -384,7 +385,8 @@ def _build(text: str) -> tuple[Any, list[Any]] | None:
     node tree and converting it. Anything else returns None for `_compose` to decide exactly as it always has:
     every error (syntax, limits, aliases, duplicate keys), and the rare file that is valid but not plain (anchors,
     tags, a quoted '<<' key). Plain means: no anchor, tag or alias; scalar keys, none repeated, none '<<';
-    containers less than MAX_DEPTH deep; at most MAX_NODES nodes; integers of at most _MAX_INT_DIGITS characters."""
+    containers less than MAX_DEPTH deep; at most MAX_NODES slots (a key takes two, so a file near the limit is
+    left to `_compose` to count exactly); integers of at most _MAX_INT_DIGITS characters."""
     get: Callable[[], Any] = CParser(text).get_event
     try:
         get()  # the stream's start
@@ -402,12 +404,14 @@ def _build(text: str) -> tuple[Any, list[Any]] | None:
             if kind is _ScalarEvent:
                 if event.anchor is not None or event.tag is not None:
                     return None
-                append(event)
                 if key is _NOKEY:
                     key = event.value
                     if key in cur or key == "<<":
                         return None
+                    append(key)
+                    append(event.start_mark)
                     continue
+                append(event.start_mark)
                 value = event.value
                 if event.implicit[0]:  # plain: resolved as _Resolver does (quoted scalars are strings)
                     if value in _CONSTANTS:
