@@ -413,7 +413,7 @@ def _build(text: str) -> tuple[Any, list[Any]] | None:
                     continue
                 append(event.start_mark)
                 value = event.value
-                if event.implicit[0]:  # plain: resolved as _Resolver does (quoted scalars are strings)
+                if not event.style:  # plain, so (untagged) resolved as _Resolver does; quoted scalars are strings
                     if value in _CONSTANTS:
                         value = _CONSTANTS[value]
                     elif value[:1] in "-+.0123456789":
