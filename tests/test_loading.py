@@ -224,6 +224,7 @@ def test_positions_count_lines_as_an_editor_does(tmp_path: Path, odd: str) -> No
     """YAML also ends lines at U+2028, U+2029 and U+0085; editors do not, and neither do obcheck's positions."""
     doc = parse(write(tmp_path / "a.yaml", f'a: "x{odd}y"\nb:\n  c: [1, 2]\n'))
     assert doc.position(("b", "c", 1)) == (3, 10)
+    assert doc.key_lines(("b",)) == {"c": 3} and doc.key_lines(()) == {"a": 1, "b": 2}  # a fact's line, as reported
     with pytest.raises(InputError) as info:
         parse(write(tmp_path / "s.yaml", f'a: "x{odd}y"\nb: [1, 2\nc: 3\n'))
     (d,) = info.value.diagnostics

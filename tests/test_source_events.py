@@ -87,7 +87,7 @@ def tree_positions(text: str, data: Any) -> list[Any]:
         n: Any = node
         for part in loc:
             n = (pair(n, part) or (None, None))[1] if isinstance(n, yaml.MappingNode) else None
-        return {k.value: k.start_mark.line + 1 for k, _ in n.value} if isinstance(n, yaml.MappingNode) else {}
+        return {k.value: lines.at(k.start_mark)[0] for k, _ in n.value} if isinstance(n, yaml.MappingNode) else {}
 
     return [(loc, find(loc, False), find(loc, True), key_lines(loc)) for loc in locs(data)]
 

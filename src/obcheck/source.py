@@ -249,8 +249,10 @@ class Document:
             j = k + 2
         if not self._mapping(j):
             return {}
-        slots = self.slots
-        return {name: slots[k + 1].line + 1 for name, k in self._keys(j).items()}
+        slots, keys = self.slots, self._keys(j)
+        if self.lines.starts is None:  # libyaml's lines are the editor's (nearly every file): no call per key
+            return {name: slots[k + 1].line + 1 for name, k in keys.items()}
+        return {name: self.lines.at(slots[k + 1])[0] for name, k in keys.items()}
 
     def error(self, loc: Loc, message: str, *, key: bool = False) -> Diagnostic:
         line, col = self.position(loc, key=key)
