@@ -43,7 +43,7 @@ def typed(value: Any) -> Any:
 
 def locs(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     """Every location in the data, and beside each some that are not there (a position falls back to the parent)."""
-    yield from (loc, (*loc, "absent"), (*loc, 0), (*loc, -1))
+    yield from (loc, (*loc, 0)) if not isinstance(data, (dict, list)) else (loc, (*loc, "absent"), (*loc, 0), (*loc, -1))
     if isinstance(data, dict):
         for k, v in data.items():
             yield from locs(v, (*loc, k))
