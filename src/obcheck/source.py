@@ -9,7 +9,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,64 +166,119 @@ def _locate(text: str, lines: Lines, *, alias: bool = False) -> tuple[int, int, 
 
 @dataclass
 class Document:
-    """A parsed YAML file: plain data, plus its node tree to find any value's or key's position on demand."""
+    """A parsed YAML file: plain data, plus where each of its nodes starts, to give any value's or key's position.
+
+    `slots` lists the nodes in document order: a scalar is its start mark; a mapping or a sequence is a tuple (start
+    mark, index just past its last descendant, is-a-mapping), followed by its entries, for a mapping each key's
+    text and start mark and then its value. Keeping only the marks libyaml made anyway costs an append or two per
+    node (keeping its events, or a node tree, cost several times more: the garbage collector walks them all); the
+    positions themselves are worked out only when asked for (errors, evidence lines)."""
 
     path: str
     data: Any
-    root: yaml.Node | None = None
+    slots: list[Any] = field(default_factory=list, repr=False)
     lines: Lines = field(default_factory=lambda: Lines(""), repr=False)
-    # Each mapping's keys, indexed the first time a position inside it is asked for: a search of the mapping per
-    # lookup made a file with an error on each of 95,000 keys take 108 s (quadratic); with the index it is linear.
-    _keys: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False)
+    # Each mapping's keys (or sequence's items), indexed the first time a position inside it is asked for: a search
+    # per lookup made a file with an error on each of 95,000 keys take 108 s (quadratic); with the index it is linear.
+    _index: dict[int, Any] = field(default_factory=dict, repr=False)
 
-    def pair(self, mapping: yaml.MappingNode, key: Any) -> tuple[yaml.Node, yaml.Node] | None:
-        """The (key node, value node) of `key` in `mapping` (its first occurrence), or None."""
-        index = self._keys.get(id(mapping))
+    def _keys(self, j: int) -> dict[Any, int]:
+        """The slot of each key of the mapping at slot j (its first occurrence; the key's mark follows it)."""
+        index = self._index.get(j)
         if index is None:
-            index = {}
-            for k, v in mapping.value:
-                index.setdefault(k.value, (k, v))
-            self._keys[id(mapping)] = index
-        return index.get(key)
+            slots, index, k = self.slots, {}, j + 1
+            end = slots[j][1]
+            while k < end:
+                index.setdefault(slots[k], k)
+                value = slots[k + 2]
+                k = value[1] if value.__class__ is tuple else k + 3
+            self._index[j] = index
+        return index
+
+    def _items(self, j: int) -> list[int]:
+        """The slot of each item of the sequence at slot j."""
+        index = self._index.get(j)
+        if index is None:
+            slots, index, k = self.slots, [], j + 1
+            end = slots[j][1]
+            while k < end:
+                index.append(k)
+                item = slots[k]
+                k = item[1] if item.__class__ is tuple else k + 1
+            self._index[j] = index
+        return index
+
+    def _mapping(self, j: int) -> bool:
+        slot = self.slots[j]
+        return slot.__class__ is tuple and slot[2]
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
-        """The 1-based line and column of `loc` (of its key with key=True), else of its nearest existing parent.
-        Positions are looked up only when needed (errors, evidence lines): recording them all costs more."""
-        node = self.root
-        if node is None:
+        """The 1-based line and column of `loc` (of its key with key=True), else of its nearest existing parent."""
+        slots = self.slots
+        if not slots:
             return (1, 1)
-        mark = node.start_mark
+        j = 0
+        mark = _start(slots[0])
         for i, part in enumerate(loc):
-            if isinstance(node, yaml.MappingNode):
-                pair = self.pair(node, part)
-                if pair is None:
+            slot = slots[j]
+            if slot.__class__ is not tuple:
+                break
+            if slot[2]:
+                k = self._keys(j).get(part)
+                if k is None:
                     break
                 if key and i == len(loc) - 1:
-                    mark = pair[0].start_mark
+                    mark = slots[k + 1]
                     break
-                node = pair[1]
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-                node = node.value[part]
+                j = k + 2
+            elif isinstance(part, int) and 0 <= part < len(items := self._items(j)):
+                j = items[part]
             else:
                 break
-            mark = node.start_mark
+            mark = _start(slots[j])
         return self.lines.at(mark)
 
     def key_lines(self, loc: Loc) -> dict[str, int]:
         """The 1-based line of every key of the mapping at `loc`: one pass, where `position` per key is quadratic."""
-        node = self.root
-        for part in loc:
-            if not isinstance(node, yaml.MappingNode):
-                return {}
-            found = self.pair(node, part)
-            node = found[1] if found else None
-        if not isinstance(node, yaml.MappingNode):
+        if not self.slots:
             return {}
-        return {k.value: k.start_mark.line + 1 for k, _ in node.value}
+        j = 0
+        for part in loc:
+            if not self._mapping(j) or (k := self._keys(j).get(part)) is None:
+                return {}
+            j = k + 2
+        if not self._mapping(j):
+            return {}
+        slots, keys = self.slots, self._keys(j)
+        if self.lines.starts is None:  # libyaml's lines are the editor's (nearly every file): no call per key
+            return {name: slots[k + 1].line + 1 for name, k in keys.items()}
+        return {name: self.lines.at(slots[k + 1])[0] for name, k in keys.items()}
 
     def error(self, loc: Loc, message: str, *, key: bool = False) -> Diagnostic:
         line, col = self.position(loc, key=key)
         return Diagnostic(self.path, line, col, message)
+
+
+def _start(slot: Any) -> Any:
+    """The start mark of a node's slot: a mapping's or sequence's is the first item of its tuple."""
+    return slot[0] if slot.__class__ is tuple else slot
+
+
+def _tree_slots(node: yaml.Node, slots: list[Any]) -> None:
+    """The slots of a composed (and converted, so plain) node tree: the same as the event path records."""
+    if node.__class__ is yaml.ScalarNode:
+        slots.append(node.start_mark)
+        return
+    j = len(slots)
+    slots.append(None)
+    if node.__class__ is yaml.MappingNode:
+        for key, value in node.value:
+            slots += (key.value, key.start_mark)
+            _tree_slots(value, slots)
+    else:
+        for item in node.value:
+            _tree_slots(item, slots)
+    slots[j] = (node.start_mark, len(slots), node.__class__ is yaml.MappingNode)
 
 
 _CWD: tuple[str, Path] = ("", Path())
@@ -313,8 +368,103 @@ def parse(path: Path, text: str | None = None) -> Document:
     if text is None:
         text = read_text(path, shown)
     new_file()
-    composer = _Composer(text)
     lines = Lines(text)
+    built = _build(text) if CParser is not None else None
+    if built is not None:
+        return Document(shown, built[0], built[1], lines)
+    return _compose(shown, text, lines)
+
+
+_NOKEY: Any = object()  # the mapping being built waits for its next key
+# the plain scalars that are not strings or numbers, with their values (YAML 1.2 core schema, as _Resolver)
+_CONSTANTS = {**dict.fromkeys(("true", "True", "TRUE"), True), **dict.fromkeys(("false", "False", "FALSE"), False),
+              **dict.fromkeys(_NULLS)}
+_ScalarEvent, _MappingStart, _SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+
+
+def _build(text: str) -> tuple[Any, list[Any]] | None:
+    """The data and slots of a plain file, built straight from libyaml's events: 35% less time than composing a
+    node tree and converting it. Anything else returns None for `_compose` to decide exactly as it always has:
+    every error (syntax, limits, aliases, duplicate keys), and the rare file that is valid but not plain (anchors,
+    tags, a quoted '<<' key). Plain means: no anchor, tag or alias; scalar keys, none repeated, none '<<';
+    containers less than MAX_DEPTH deep; at most MAX_NODES slots (a key takes two, so a file near the limit is
+    left to `_compose` to count exactly); integers of at most _MAX_INT_DIGITS characters."""
+    get: Callable[[], Any] = CParser(text).get_event
+    try:
+        get()  # the stream's start
+        if get().__class__ is not yaml.DocumentStartEvent:
+            return None  # no document at all
+        slots: list[Any] = []
+        append = slots.append
+        stack: list[Any] = []
+        top: list[Any] = []
+        cur: Any = top
+        key: Any = None  # None while filling a sequence, else the pending key or _NOKEY
+        while True:
+            event = get()
+            kind = event.__class__
+            if kind is _ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    return None
+                if key is _NOKEY:
+                    key = event.value
+                    if key in cur or key == "<<":
+                        return None
+                    append(key)
+                    append(event.start_mark)
+                    continue
+                append(event.start_mark)
+                value = event.value
+                if not event.style:  # plain, so (untagged) resolved as _Resolver does; quoted scalars are strings
+                    if value in _CONSTANTS:
+                        value = _CONSTANTS[value]
+                    elif value[:1] in "-+.0123456789":
+                        if _INT_RE.match(value):
+                            if len(value) > _MAX_INT_DIGITS:
+                                return None
+                            value = int(value)
+                        elif _FLOAT_RE.match(value):
+                            value = float(value)
+                if len(slots) > MAX_NODES:
+                    return None
+                if key is None:
+                    cur.append(value)
+                else:
+                    cur[key] = value
+                    key = _NOKEY
+            elif kind is _MappingStart or kind is _SequenceStart:
+                if event.anchor is not None or event.tag is not None or key is _NOKEY:
+                    return None
+                if len(stack) >= MAX_DEPTH or len(slots) >= MAX_NODES:
+                    return None
+                value = {} if kind is _MappingStart else []
+                if key is None:
+                    cur.append(value)
+                else:
+                    cur[key] = value
+                stack.append((cur, key, len(slots), event.start_mark))
+                append(None)
+                cur = value
+                key = _NOKEY if kind is _MappingStart else None
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                cur, key, j, mark = stack.pop()
+                slots[j] = (mark, len(slots), kind is yaml.MappingEndEvent)
+                if key is not None:
+                    key = _NOKEY
+            elif kind is yaml.DocumentEndEvent:
+                break
+            else:  # an alias
+                return None
+        if get().__class__ is not yaml.StreamEndEvent:
+            return None  # a second document
+    except yaml.YAMLError:
+        return None
+    return top[0], slots
+
+
+def _compose(shown: str, text: str, lines: Lines) -> Document:
+    """Parse by composing libyaml's node tree and converting it: the exact reference for what `_build` declines."""
+    composer = _Composer(text)
     try:
         node = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -351,8 +501,9 @@ def parse(path: Path, text: str | None = None) -> Document:
         composer.dispose()
     if node is None:
         raise InputError([Diagnostic(shown, 1, 1, "empty file: expected a mapping")])
-    doc = Document(shown, None, node, lines)
+    doc = Document(shown, None, [], lines)
     doc.data = _Converter(doc, text).convert(node, 0)
+    _tree_slots(node, doc.slots)
     return doc
 
 
