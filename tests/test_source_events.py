@@ -227,3 +227,20 @@ def test_more_nodes_than_the_limit_are_composed_and_refused(monkeypatch: pytest.
     assert (d.line, d.col, d.message) == (1, 40, "more than 200,000 YAML nodes")
     assert not assert_as_composed(too_many)
     assert not assert_as_composed("".join(f"k{i}: {i}\n" for i in range(8)))  # 17 nodes, 25 slots
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col"),
+    [
+        ("a: &x foo\n*x : 3\n", 2, 1),  # an alias used as a key
+        ("&k a: *k\n", 1, 7),  # a key's anchor used as its value
+        ("&k a: 1\n*k : 2\n", 2, 1),  # an anchored key used again as a key
+        ("a: &x [1]\nb: *x\n", 2, 4),
+    ],
+)
+def test_every_alias_is_refused_where_it_stands(text: str, line: int, col: int) -> None:
+    """Aliases are refused as values and as keys alike: a key was once let through, its value silently shared."""
+    with pytest.raises(InputError) as info:
+        source.parse(Path(NAME), text)
+    (d,) = info.value.diagnostics
+    assert (d.line, d.col) == (line, col) and "aliases (*name) are not supported" in d.message

@@ -517,17 +517,20 @@ class _Converter:
     def fail(self, node: yaml.Node, message: str) -> InputError:
         return InputError([Diagnostic(self.doc.path, *self.doc.lines.at(node.start_mark), message)])
 
+    def alias(self, node: yaml.Node) -> InputError:
+        """An alias re-uses a node: refusing them rules out alias bombs and hidden sharing. The node knows only
+        where its anchor (&name) stands; the message points at the first *name."""
+        found = _locate(self.text, self.doc.lines, alias=True)
+        if found is None:
+            return self.fail(node, _ALIAS_MESSAGE)
+        return InputError([Diagnostic(self.doc.path, *found)])
+
     def convert(self, node: yaml.Node, depth: int) -> Any:
         if depth > MAX_DEPTH:  # reported at the first node too deep (libyaml alone would allow 1,000 levels)
             raise self.fail(node, _DEPTH_MESSAGE)
         seen = self.seen
         if id(node) in seen:
-            # An alias re-uses a node: refusing them rules out alias bombs and hidden sharing. The node knows
-            # only where its anchor (&name) stands; the message points at the first *name.
-            found = _locate(self.text, self.doc.lines, alias=True)
-            if found is None:
-                raise self.fail(node, _ALIAS_MESSAGE)
-            raise InputError([Diagnostic(self.doc.path, *found)])
+            raise self.alias(node)
         seen.add(id(node))
         if len(seen) > MAX_NODES:
             raise self.fail(node, _NODES_MESSAGE)
@@ -544,6 +547,9 @@ class _Converter:
             raise self.fail(node, f"YAML tag {shown(node.tag)} is not allowed")
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if id(key_node) in self.seen:  # an alias used as a key (`*a: 1`), or a second use of an anchored key
+                raise self.alias(key_node)
+            self.seen.add(id(key_node))  # so that a key's anchor used as a value (`&k a: *k`) is refused too
             if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(key_node, "mapping keys must be plain strings (no complex or merge keys)")
             key = key_node.value
