@@ -48,6 +48,22 @@ def test_a_fault_while_taking_firings_names_rule_and_agreement(monkeypatch: pyte
         eng.evaluate("a-1", {"demo.flag": True})
 
 
+def test_a_firing_on_another_rules_fact_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine reads a firing's fact by the text its rule's own fact starts with; a fact that is not that one
+    (here: one whose id is not its rule's) goes to the parser and the id check, which stops the run."""
+    c, vocab = compiled()
+    eng = durable.DurableEngine(c, vocab)
+    original = eng._texts.batch
+
+    def misnamed(*args: object) -> tuple[str, dict[str, tuple[str, str]]]:
+        text, heads = original(*args)  # type: ignore[arg-type]
+        return text.replace('"id": "a-1|mini/simple"', '"id": "a-1|mini/elsewhere"', 1), heads
+
+    monkeypatch.setattr(eng._texts, "batch", misnamed)
+    with pytest.raises(InternalError, match=r"rule mini/simple\|\w+ fired for fact a-1\|mini/elsewhere: facts merged across rules"):
+        eng.evaluate("a-1", {"demo.flag": True})
+
+
 def test_facts_that_merge_are_an_internal_error() -> None:
     """Two compiled rules with one discriminator would assert the same fact id twice."""
     c, vocab = compiled()

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from obcheck import engine as durable
-from obcheck.compiler import compile_rules, engine_fact
+from obcheck.compiler import FactTexts, compile_rules, engine_fact
 from obcheck.errors import InputError
 from obcheck.fact_types import MAX_STRING_BYTES
 from obcheck.interpreter import PythonEngine
@@ -94,6 +94,49 @@ def test_every_shipped_rule_agrees_at_length(values: dict[str, Any]) -> None:
     """The same property, thousands of examples: CI runs it after the default suite."""
     fast, oracle = engines()
     assert fast.truths("generated", values) == oracle.truths("generated", values)
+
+
+# Text built to look like the engine's own framing: quotes, braces, '|', a rule name and a fact id.
+AWKWARD = st.one_of(
+    st.text(alphabet=st.sampled_from('"\\|{}:,m é\n'), max_size=24),
+    st.sampled_from(['"}}', '", "id": "x|mini/simple"', '":{"m":{"id": "a|b", "crit": "b"', "mini/simple|met_true", "\\u0022"]),
+)
+
+
+def awkward_sets() -> st.SearchStrategy[dict[str, Any]]:
+    """Fact sets whose every text value is awkward in JSON."""
+    vocab = catalogue().vocabulary
+    return st.fixed_dictionaries({}, optional={
+        path: AWKWARD if spec.type == "string" else value_strategy(spec) for path, spec in vocab.paths.items()})
+
+
+@needs_durable
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(values=st.deferred(awkward_sets), agreement_id=st.one_of(st.just("a-1"), AWKWARD))
+def test_firings_are_read_without_parsing_them_whatever_the_facts_hold(values: dict[str, Any], agreement_id: str) -> None:
+    """The engine reads each firing's rule and fact from the head of the action text (see DurableEngine._fire):
+    values and ids made of JSON's own punctuation neither fool it nor send it to the parser."""
+    fast, oracle = engines()
+
+    def refused(text: str) -> Any:
+        raise AssertionError(f"a firing was parsed: {text[:200]}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(durable.json, "loads", refused)
+        assert fast.truths(agreement_id, values) == oracle.truths(agreement_id, values)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(values=st.deferred(awkward_sets), agreement_id=st.one_of(st.just("a-1"), AWKWARD), sid=st.sampled_from(["1", "12"]))
+def test_fact_texts_are_what_json_writes_for_the_engine_facts(values: dict[str, Any], agreement_id: str, sid: str) -> None:
+    cat = catalogue()
+    compiled = compile_rules(list(cat.rules()), cat.vocabulary)
+    texts = FactTexts(compiled.rules, cat.vocabulary)
+    text, heads = texts.batch(compiled.rules, texts.properties(values), agreement_id, sid)
+    facts = [{**engine_fact(rule, values, cat.vocabulary, agreement_id), "sid": sid} for rule in compiled.rules]
+    assert text == json.dumps(facts, ensure_ascii=False)
+    assert {crit: fact_id for crit, (fact_id, _) in heads.items()} == {f["crit"]: f["id"] for f in facts}
+    assert all(json.dumps(f, ensure_ascii=False).startswith(heads[f["crit"]][1] + ", ") for f in facts)
 
 
 @needs_durable

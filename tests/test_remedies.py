@@ -6,15 +6,26 @@ import itertools
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import obcheck.remedies
 from obcheck.explain import find_rule
 from obcheck.interpreter import outcome
-from obcheck.remedies import BELOW, candidates, what_it_would_take
+from obcheck.remedies import BELOW, MAX_EVALUATIONS, candidates, what_it_would_take
 from obcheck.rules import Rule
 from tests.conftest import MINI, cli, fact_file
-from tests.test_engines import catalogue, engines, needs_durable, value_strategy
+from tests.test_engines import (
+    _conditions,
+    _grid_facts,
+    catalogue,
+    engines,
+    grid,
+    make_rule,
+    needs_durable,
+    value_strategy,
+)
 
 ABSENT = object()
 
@@ -108,3 +119,69 @@ def test_formats_that_do_not_show_it_do_not_work_it_out(tmp_path: Any, monkeypat
     assert cli("check", tmp_path, "--rules", MINI).exit_code == 0 and calls == []
     assert cli("check", tmp_path, "--rules", MINI, "--format", "csv").exit_code == 0 and calls == []
     assert cli("check", tmp_path, "--rules", MINI, "--format", "json").exit_code == 0 and "simple" in calls
+
+
+# ------------------------------------------------------------------ the class-based search against plain enumeration
+
+
+def brute_force(rule: Rule, values: dict[str, Any], vocabulary: Any, budget: int) -> dict[str, list[Any]] | None:
+    """What it would take, worked out the plain way: every combination of sample values through the interpreter,
+    smallest first, then ordered for this agreement (the search before it was done by classes, uncached)."""
+    values = {p: values[p] for p in rule.paths if p in values}
+    current = outcome(rule, values, vocabulary)
+    targets = [t for t in BELOW.get(current, ()) if t != "partial" or rule.partial is not None]
+    if not targets:
+        return {}
+    samples = {p: candidates(rule, p, vocabulary) for p in rule.paths}
+    domains = {p: [v for v in samples[p] if p not in values or v != values[p]] for p in rule.paths}
+    found: dict[str, list[Any]] = {}
+    for size in range(1, len(rule.paths) + 1):
+        if all(t in found for t in targets):
+            break
+        this_size: dict[str, list[Any]] = {t: [] for t in targets if t not in found}
+        for paths in itertools.combinations(rule.paths, size):
+            for combo in itertools.product(*(domains[p] for p in paths)):
+                budget -= 1
+                if budget < 0:
+                    return None
+                result = outcome(rule, {**values, **dict(zip(paths, combo))}, vocabulary)
+                if result in this_size:
+                    this_size[result].append([{"fact": p, "value": v} for p, v in zip(paths, combo)])
+        found.update({t: sets for t, sets in this_size.items() if sets})
+    if "partial" in found and "met" in found and len(found["met"][0]) <= len(found["partial"][0]):
+        del found["partial"]
+    found = {t: found[t] for t in targets if t in found}
+    near = {p for p in rule.paths if isinstance(values.get(p), (int, float)) and not isinstance(values.get(p), bool)}
+    if not any(c["fact"] in near for sets in found.values() for s in sets for c in s):
+        return found  # in enumeration order
+
+    def rank(changes: list[dict[str, Any]]) -> list[tuple[int, float, int]]:
+        return [(rule.paths.index(c["fact"]), abs(c["value"] - values[c["fact"]]) if c["fact"] in near else 0,
+                 next(i for i, v in enumerate(samples[c["fact"]]) if type(v) is type(c["value"]) and v == c["value"]))
+                for c in changes]
+
+    return {t: sorted(sets, key=rank) for t, sets in found.items()}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=rule_and_values())
+def test_the_search_gives_what_plain_enumeration_gives_on_shipped_rules(case: tuple[Rule, dict[str, Any]]) -> None:
+    rule, values = case
+    vocabulary = catalogue().vocabulary
+    assert repr(what_it_would_take(rule, values, vocabulary)) == repr(brute_force(rule, values, vocabulary, MAX_EVALUATIONS))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_the_search_gives_what_plain_enumeration_gives_on_generated_rules(data: st.DataObject) -> None:
+    """Generated rules over every operator and type, and a budget small enough to be exceeded now and then (the
+    answer is then None both ways). Each example's rules are new objects, so nothing cached carries over."""
+    vocab = grid()
+    conditions = _conditions(vocab)
+    budget = data.draw(st.integers(1, 3000))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(obcheck.remedies, "MAX_EVALUATIONS", budget)
+        for i in range(3):
+            rule = make_rule(i, data.draw(conditions), data.draw(st.one_of(st.none(), conditions)), data.draw(st.one_of(st.none(), conditions)))
+            for values in data.draw(st.lists(_grid_facts(vocab), min_size=1, max_size=4)):
+                assert repr(what_it_would_take(rule, values, vocab)) == repr(brute_force(rule, values, vocab, budget)), values

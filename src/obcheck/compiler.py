@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # what json.dumps uses for str without ensure_ascii
 from typing import Any
 
 from obcheck.errors import Diagnostic, InputError
@@ -195,15 +199,66 @@ def engine_fact(rule: CompiledRule, values: dict[str, Any], vocabulary: Vocabula
 
 def engine_values(reads: tuple[Read, ...], values: dict[str, Any], vocabulary: Vocabulary) -> dict[str, Any]:
     """The properties the reads name, for the values an agreement states (absent ones stay absent: unknown)."""
-    out: dict[str, Any] = {}
-    for read in reads:
-        if read.path not in values:
-            continue
-        value = values[read.path]
-        if read.derive == "member":
-            out[read.prop] = read.member in value
-        elif read.derive == "size":
-            out[read.prop] = len(value)
-        else:
-            out[read.prop] = normalise(vocabulary, read.path, value)
-    return out
+    return {read.prop: engine_value(read, values[read.path], vocabulary) for read in reads if read.path in values}
+
+
+def engine_value(read: Read, value: Any, vocabulary: Vocabulary) -> Any:
+    """One property from the value of its path: a member flag, a size, or the value normalised."""
+    if read.derive == "member":
+        return read.member in value
+    if read.derive == "size":
+        return len(value)
+    return normalise(vocabulary, read.path, value)
+
+
+def _quoted(text: str) -> str:
+    """A string's JSON text without its quotes: JSON escapes character by character, so pieces join as the whole."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _json(value: Any) -> str:
+    """json.dumps(value, ensure_ascii=False) for one engine value, by the encoder's own parts for the common types."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+class FactTexts:
+    """The engine facts of one agreement as the JSON text json.dumps writes for the list of engine_fact dicts (each
+    with its session id last), without building the dicts: keys and discriminators are serialised once, and each
+    property an agreement gives once however many rules read it."""
+
+    def __init__(self, rules: Iterable[CompiledRule], vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.reads = {read.prop: read for rule in rules for read in rule.reads}  # never id, crit or sid: paths have a dot
+        self.keys = {prop: f", {json.dumps(prop, ensure_ascii=False)}: " for prop in self.reads}
+        self.crits: dict[str, str] = {}
+
+    def properties(self, values: dict[str, Any]) -> dict[str, str]:
+        """Each property the rules read, as `, "prop": value` JSON text, for the values an agreement states."""
+        return {prop: self.keys[prop] + _json(engine_value(read, values[read.path], self.vocabulary))
+                for prop, read in self.reads.items() if read.path in values}
+
+    def batch(self, rules: Sequence[CompiledRule], properties: dict[str, str], agreement_id: str, sid: str) -> tuple[str, dict[str, tuple[str, str]]]:
+        """The JSON list of the rules' facts, and for each rule's discriminator its fact's id and the text the fact
+        starts with (its id and discriminator), by which a firing names its fact."""
+        agreement = _quoted(agreement_id)
+        tail = f', "sid": {json.dumps(sid, ensure_ascii=False)}}}'
+        facts, heads = [], {}
+        for rule in rules:
+            crit = self.crits.get(rule.crit)
+            if crit is None:
+                crit = self.crits[rule.crit] = _quoted(rule.crit)
+            head = f'{{"id": "{agreement}|{crit}", "crit": "{crit}"'
+            heads[rule.crit] = (f"{agreement_id}|{rule.crit}", head)
+            facts.append(head + "".join([properties[r.prop] for r in rule.reads if r.prop in properties]) + tail)
+        return f"[{', '.join(facts)}]", heads

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from obcheck.compiler import SEEN, Compiled, CompiledRule, engine_fact
+from obcheck.compiler import SEEN, Compiled, CompiledRule, FactTexts
 from obcheck.errors import InternalError
 from obcheck.outcomes import Truths, outcome
 from obcheck.vocabulary import Vocabulary
@@ -93,6 +93,10 @@ class DurableEngine:
             twice = sorted({c for c in crits if crits.count(c) > 1})
             raise InternalError(f"rules share the discriminator {', '.join(twice)}: their facts would merge in durable_rules")
         self._sessions = 0
+        self._texts = FactTexts(compiled.rules, vocabulary)
+        # each registered rule name that a firing can be read by without parsing it (see _fire): (crit, condition)
+        self._rule_names = {name: _split(name) for ruleset in compiled.rulesets for name in ruleset
+                            if not any(c in name for c in '"\\') and name.isprintable()}
         self._by_shard: dict[int, list[Any]] = {}
         for rule in compiled.rules:
             self._by_shard.setdefault(rule.shard, []).append(rule)
@@ -104,15 +108,17 @@ class DurableEngine:
     def truths(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], Truths]:
         """Each rule's condition truths for one agreement, read from what fired."""
         fired: dict[str, set[str]] = {}
+        try:
+            properties = self._texts.properties(values)
+        except Exception as exc:  # noqa: BLE001 - as when the batch was serialised at assertion
+            raise InternalError(f"durable_rules failed on agreement {agreement_id}: {explain(exc)}") from None
         for shard, rules in sorted(self._by_shard.items()):
             self._sessions += 1
             sid = str(self._sessions)  # a session of its own per agreement, deleted below
-            facts = [engine_fact(rule, values, self.vocabulary, agreement_id) for rule in rules]
-            for fact in facts:
-                fact["sid"] = sid
-            for fact_id, rule_name in self.fire(shard, facts, agreement_id):
-                crit, _, name = rule_name.rpartition("|")
-                if fact_id != f"{agreement_id}|{crit}":
+            text, heads = self._texts.batch(rules, properties, agreement_id, sid)
+            for fact_id, rule_name in self._fire(shard, text, heads, agreement_id):
+                crit, name = self._rule_names.get(rule_name) or _split(rule_name)
+                if fact_id != (heads[crit][0] if crit in heads else f"{agreement_id}|{crit}"):
                     raise InternalError(f"rule {rule_name} fired for fact {fact_id}: facts merged across rules")
                 fired.setdefault(crit, set()).add(name)
             self._delete(shard, sid)
@@ -120,9 +126,23 @@ class DurableEngine:
 
     def fire(self, shard: int, facts: list[dict[str, Any]], agreement_id: str) -> list[tuple[str, str]]:
         """Assert one agreement's facts and take every queued firing as (fact id, rule name)."""
+        try:
+            text = json.dumps(facts, ensure_ascii=False)
+        except Exception as exc:  # noqa: BLE001
+            raise InternalError(f"durable_rules failed on agreement {agreement_id}: {explain(exc)}") from None
+        heads = {}
+        for fact in facts:
+            if isinstance(fact.get("id"), str) and isinstance(fact.get("crit"), str) and list(fact)[:2] == ["id", "crit"]:
+                head = f'{{"id": {json.dumps(fact["id"], ensure_ascii=False)}, "crit": {json.dumps(fact["crit"], ensure_ascii=False)}'
+                heads[fact["crit"]] = (fact["id"], head)
+        return self._fire(shard, text, heads, agreement_id)
+
+    def _fire(self, shard: int, text: str, heads: dict[str, tuple[str, str]], agreement_id: str) -> list[tuple[str, str]]:
+        """Assert a batch of facts (JSON text) and take every queued firing as (fact id, rule name). `heads`: for
+        a discriminator, the id of its fact and the text that fact starts with."""
         handle = self._handles[shard]
         try:
-            code, state = durable_rules_engine.assert_facts(handle, json.dumps(facts, ensure_ascii=False))
+            code, state = durable_rules_engine.assert_facts(handle, text)
         except Exception as exc:  # noqa: BLE001 - durable raises bare Exception with a code
             raise InternalError(f"durable_rules failed on agreement {agreement_id}: {explain(exc)}") from None
         if code in (1, 2):
@@ -130,11 +150,24 @@ class DurableEngine:
             raise InternalError(f"durable_rules refused the facts of agreement {agreement_id}: {ERROR_CODES[code]}")
         out: list[tuple[str, str]] = []
         rule_name = "?"
+        names = self._rule_names
         try:
             queued = durable_rules_engine.start_action_for_state(handle, state)
             while queued:
-                ((rule_name, binding),) = json.loads(queued[1]).items()
-                out.append((binding["m"]["id"], rule_name))
+                action = queued[1]
+                # A firing is the JSON text {"<rule name>":{"m":<the fact as asserted>}}. A rule name this engine
+                # registered (no quote or backslash in it) ends at the first quote, and the fact's text starts
+                # with its id and discriminator: where both are exactly a known rule and the text of that rule's
+                # own fact, that is the firing, whatever the values after them hold. Anything else is parsed.
+                end = action.find('"', 2)
+                rule_name = action[2:end]
+                rule = names.get(rule_name) if action.startswith('{"') and action.startswith('":{"m":', end) else None
+                head = heads.get(rule[0]) if rule is not None else None
+                if head is not None and action.startswith(head[1], end + 7):
+                    out.append((head[0], rule_name))
+                else:
+                    ((rule_name, binding),) = json.loads(action).items()
+                    out.append((binding["m"]["id"], rule_name))
                 queued = durable_rules_engine.complete_and_start_action(handle, state)
                 queued = (None, queued) if isinstance(queued, str) else queued
         except Exception as exc:  # noqa: BLE001
@@ -183,17 +216,29 @@ def _culprit(ruleset: dict[str, Any]) -> str:
     return "the compiled ruleset (no single rule fails alone)"
 
 
+def _split(rule_name: str) -> tuple[str, str]:
+    """A compiled rule's name `<pack>/<id>|<condition>_<truth>` (or `|seen`) as (discriminator, the rest)."""
+    crit, _, name = rule_name.rpartition("|")
+    return crit, name
+
+
+_NAMES = {condition: (f"{condition}_true", f"{condition}_false") for condition in ("applies", "met", "partial")}
+
+
 def _resolve(rule: CompiledRule, agreement_id: str, fired: set[str]) -> Truths:
     """Three-valued truths: a condition is true if its `_true` rule fired, false if its `_false` rule did, unknown
     if neither (a fact it needs is absent). Both firing, or the fact never seen, is a defect, never an outcome."""
     if SEEN not in fired:
         raise InternalError(f"rule {rule.crit} never saw agreement {agreement_id}: the engine lost a fact")
+    applies = _truth(rule, agreement_id, fired, "applies") if rule.has_applies else True
+    met = _truth(rule, agreement_id, fired, "met")
+    partial = _truth(rule, agreement_id, fired, "partial") if rule.has_partial else None
+    return Truths(applies, met, partial, rule.has_partial)
 
-    def truth(name: str) -> bool | None:
-        surely_true, surely_false = f"{name}_true" in fired, f"{name}_false" in fired
-        if surely_true and surely_false:
-            raise InternalError(f"rule {rule.crit}: '{name}' fired both true and false on {agreement_id}")
-        return True if surely_true else False if surely_false else None
 
-    applies = truth("applies") if rule.has_applies else True
-    return Truths(applies, truth("met"), truth("partial") if rule.has_partial else None, rule.has_partial)
+def _truth(rule: CompiledRule, agreement_id: str, fired: set[str], condition: str) -> bool | None:
+    true, false = _NAMES[condition]
+    surely_true, surely_false = true in fired, false in fired
+    if surely_true and surely_false:
+        raise InternalError(f"rule {rule.crit}: '{condition}' fired both true and false on {agreement_id}")
+    return True if surely_true else False if surely_false else None

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from obcheck.errors import InternalError
-from obcheck.facts import Agreement, Reading
+from obcheck.facts import Agreement, Fact, Reading
 from obcheck.model import AgreementReport, Finding, Outcome, tally
 from obcheck.outcomes import RANK, Bounds, Truths, bounds, outcome
 from obcheck.remedies import what_it_would_take
@@ -28,8 +27,10 @@ def agreement_report(
         raise InternalError(f"agreement {agreement.id}: the engine did not evaluate exactly the rules of the run")
     cited: dict[str, dict[str, Any]] = {}  # each fact's evidence entry, built once and shared by the findings citing it
     values = agreement.values if vocabulary is not None else None  # built once, not once per finding
-    findings = [_contested(finding(rule, agreement, truths[(rule.pack, rule.id)], cited, vocabulary, values), rule, agreement, variants or [])
-                for rule in rules]
+    findings = [finding(rule, agreement, truths[(rule.pack, rule.id)], cited, vocabulary, values) for rule in rules]
+    if variants:  # only contested facts give variants (run.assess): without any, every finding stands as it is
+        contested = agreement.contested  # a property that builds a dict: once per agreement, not per rule
+        findings = [_contested(f, rule, agreement, contested, variants) for f, rule in zip(findings, rules)]
     findings.sort(key=lambda f: (f.pack, f.rule))
     return AgreementReport(
         agreement.id, agreement.title, agreement.kind, agreement.signed, list(agreement.parties), agreement.file,
@@ -37,22 +38,22 @@ def agreement_report(
     )
 
 
-def _contested(found: Finding, rule: Rule, agreement: Agreement, variants: list[Variant]) -> Finding:
+def _contested(found: Finding, rule: Rule, agreement: Agreement, contested: dict[str, Fact], variants: list[Variant]) -> Finding:
     """Where reputable sources disagree on a fact the rule reads, the rule is evaluated on each value: if every
     reading gives the same outcome it stands; otherwise the finding is unknown, bounded by the readings' outcomes,
     and shows every value with its citation."""
-    read = [p for p in rule.paths if p in agreement.contested]
+    read = [p for p in rule.paths if p in contested]
     if not read or not variants:
         return found
     key = (rule.pack, rule.id)
     outcomes: dict[tuple[int, ...], Outcome] = {}
     for readings, truths in variants:
-        chosen = tuple(agreement.contested[p].readings.index(readings[p]) for p in read)
+        chosen = tuple(contested[p].readings.index(readings[p]) for p in read)
         outcomes.setdefault(chosen, outcome(truths[key]))
     shown: list[dict[str, Any]] = [{"fact": p, "values": [
         {"value": r.value, "source": r.source.title, "url": r.source.url, "quote": r.quote, "evidence_level": r.evidence,
          "reliability": r.source.trust, "outcome": str(outcomes[tuple(i if q == p else 0 for q in read)])}
-        for i, r in enumerate(agreement.contested[p].readings)]} for p in read]
+        for i, r in enumerate(contested[p].readings)]} for p in read]
     distinct = set(outcomes.values())
     if len(distinct) == 1:
         return dataclasses.replace(found, contested=shown)
@@ -77,25 +78,30 @@ def finding(
     facts = agreement.facts
     cited = {} if cited is None else cited
     evidence = []
+    actual: dict[str, Any] = {}
     for path in rule.paths:
-        if path in facts:
-            if path not in cited:
-                fact = facts[path]
-                cited[path] = {
-                    "fact": path, "value": fact.value, "location": f"{agreement.file}:{fact.line}",
-                    "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type,
-                               "reliability": fact.source.trust},
-                    "clause": fact.evidence.clause, "quote": fact.evidence.quote, "evidence_level": fact.evidence.evidence,
-                    "note": fact.evidence.note,
-                }
-            evidence.append(cited[path])
+        fact = facts.get(path)
+        if fact is None:
+            actual[path] = None
+            continue
+        actual[path] = fact.value
+        entry = cited.get(path)
+        if entry is None:
+            entry = cited[path] = {
+                "fact": path, "value": fact.value, "location": f"{agreement.file}:{fact.line}",
+                "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type,
+                           "reliability": fact.source.trust},
+                "clause": fact.evidence.clause, "quote": fact.evidence.quote, "evidence_level": fact.evidence.evidence,
+                "note": fact.evidence.note,
+            }
+        evidence.append(entry)
     missing = [p for p in rule.paths if p not in facts] if status is Outcome.UNKNOWN else []
     template = getattr(rule.messages, status) or rule.messages.gap  # an unknown's bound is stated beside it (Finding.bound)
     return Finding(
         rule=rule.id, pack=rule.pack, title=rule.title, severity=rule.severity, tier=rule.tier, status=status,
         message=fill(template, agreement),
         expected=rule.expected,
-        actual={p: facts[p].value if p in facts else None for p in rule.paths},
+        actual=actual,
         evidence=evidence, missing=missing, criterion=rule.citation, remediation=rule.remediation,
         location=_location(agreement, evidence, rule.paths),
         floor=bound.floor, ceiling=bound.ceiling, needs=_needs(rule, facts, truth, bound) if status is Outcome.UNKNOWN else {},
@@ -114,7 +120,7 @@ def _needs(rule: Rule, facts: dict[str, Any], truth: Truths, bound: Bounds) -> d
         return {}
 
     def missing(*conds: Condition | None) -> list[str]:
-        return sorted({p.path for c in conds for p in predicates(c) if p.path not in facts})
+        return sorted({p for c in conds for p in _paths(c) if p not in facts})
 
     applies = rule.applies_when if truth.applies is None else None
     out = {}
@@ -123,6 +129,19 @@ def _needs(rule: Rule, facts: dict[str, Any], truth: Truths, bound: Bounds) -> d
     if bound.ceiling is Outcome.MET and bound.floor is not Outcome.MET:
         out[str(Outcome.MET)] = missing(applies, rule.met)
     return out
+
+
+_PATHS: dict[int, tuple[Condition, frozenset[str]]] = {}  # by id(condition); the entry keeps it alive
+
+
+def _paths(cond: Condition | None) -> frozenset[str]:
+    """The fact paths a condition reads, worked out once per condition."""
+    if cond is None:
+        return frozenset()
+    known = _PATHS.get(id(cond))
+    if known is None:
+        known = _PATHS[id(cond)] = (cond, frozenset(p.path for p in predicates(cond)))
+    return known[1]
 
 
 def _location(agreement: Agreement, evidence: list[dict[str, Any]], paths: tuple[str, ...]) -> str:
@@ -135,9 +154,17 @@ def _location(agreement: Agreement, evidence: list[dict[str, Any]], paths: tuple
 
 def fill(template: str, agreement: Agreement) -> str:
     """Replace {fact.path} with the agreement's value, or 'unknown' where it states none."""
+    parts = _PARTS.get(template)
+    if parts is None:
+        parts = _PARTS[template] = PLACEHOLDER_RE.split(template)  # literal, path, literal, ..., literal
+    if len(parts) == 1:
+        return template
+    facts = agreement.facts
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        fact = facts.get(parts[i])
+        out += (show_value(fact.value if fact else None), parts[i + 1])
+    return "".join(out)
 
-    def value(match: re.Match[str]) -> str:
-        fact = agreement.facts.get(match.group(1))
-        return show_value(fact.value if fact else None)
 
-    return PLACEHOLDER_RE.sub(value, template)
+_PARTS: dict[str, list[str]] = {}  # each message template split at its placeholders, once (rules have a handful)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 from obcheck.fact_types import FACT_TYPES
 from obcheck.interpreter import evaluate, outcome
+from obcheck.outcomes import Truth
 from obcheck.rules import Predicate, Rule, predicates, show_value
 from obcheck.vocabulary import Vocabulary
 
@@ -23,7 +25,7 @@ Changes = list[dict[str, Any]]
 # same smallest sets, because a minimal set never changes a value into one the predicates cannot tell apart from it.
 # So the search runs once per (rule, that signature) and the answer is only reordered for each agreement; on
 # corpora of thousands of agreements nearly every finding is then a cache hit.
-_CACHE: dict[tuple[int, tuple[Any, ...]], tuple[Rule, dict[str, list[Changes]] | None]] = {}
+_CACHE: dict[tuple[int, tuple[Any, ...]], tuple[Rule, dict[str, list[Changes]] | None, set[str]]] = {}  # and the facts the sets change
 _PREDICATES: dict[int, tuple[Rule, dict[str, list[Predicate]]]] = {}
 
 
@@ -61,18 +63,20 @@ def what_it_would_take(rule: Rule, values: dict[str, Any], vocabulary: Vocabular
     Partial is left out where met takes no more facts than it.
     Sets are ordered by path, then by value in the sample order, numbers nearest the stated one first (24 hours
     rather than 0 for 'at most 24'). The lists may be shared between findings: read them, do not change them."""
-    relevant = {p: values[p] for p in rule.paths if p in values}
-    by_path = _by_path(rule)
-    signature = tuple(
-        None if p not in relevant else tuple(evaluate(q, relevant, vocabulary) for q in by_path[p]) for p in rule.paths
-    )
+    table = _table(rule, vocabulary)
+    signature = tuple([table.vector(p, values[p]) if p in values else None for p in rule.paths])
     key = (id(rule), signature)
-    if key not in _CACHE:
-        _CACHE[key] = (rule, _search(rule, relevant, vocabulary))
-    found = _CACHE[key][1]
-    near = {p for p in rule.paths if _number(relevant.get(p))}
-    if not found or not any(c["fact"] in near for sets in found.values() for s in sets for c in s):
+    cached = _CACHE.get(key)
+    if cached is None:
+        relevant = {p: values[p] for p in rule.paths if p in values}
+        answer = _search(rule, relevant, vocabulary)
+        changed = {c["fact"] for sets in (answer or {}).values() for s in sets for c in s}
+        cached = _CACHE[key] = (rule, answer, changed)
+    found, changed = cached[1], cached[2]
+    near = {p for p in changed if _number(values.get(p))}
+    if not found or not near:
         return found  # already in sample order, which is this agreement's order too
+    relevant = {p: values[p] for p in rule.paths if p in values}
     index = {p: i for i, p in enumerate(rule.paths)}
     order = {p: {_key(v): i for i, v in enumerate(_domain(rule, p, vocabulary))} for p in rule.paths}
 
@@ -97,29 +101,115 @@ def _search(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> dict[
     targets = [t for t in BELOW.get(current, ()) if t != "partial" or rule.partial is not None]
     if not targets:
         return {}
+    table = _table(rule, vocabulary)
     # a change must change something: a stated value is replaced by another, never by itself
     domains = {p: [v for v in _domain(rule, p, vocabulary) if p not in values or v != values[p]] for p in rule.paths}
+    # each candidate goes with the others of its class (the values with its truth vector), so that the interpreter
+    # runs once per combination of classes (a handful) instead of once per combination of values (up to
+    # thousands), and only the combinations of values that reach a target are ever built
+    members: dict[str, dict[int, list[tuple[int, Any]]]] = {p: {} for p in rule.paths}
+    for p in rule.paths:
+        for i, v in enumerate(domains[p]):
+            members[p].setdefault(table.classify(p, v), []).append((i, v))
+    base = tuple(table.classify(p, values[p]) if p in values else None for p in rule.paths)
     found: dict[str, list[Changes]] = {}
-    budget = MAX_EVALUATIONS
+    spent = 0
     for size in range(1, len(rule.paths) + 1):
         open_targets = [t for t in targets if t not in found]
         if not open_targets:
             break
+        every = list(itertools.combinations(rule.paths, size))
+        # the budget counts every combination of values of this size, as enumerating them one by one did
+        spent += sum(math.prod(len(domains[p]) for p in paths) for paths in every)
+        if spent > MAX_EVALUATIONS:
+            return None
         this_size: dict[str, list[Changes]] = {t: [] for t in open_targets}
-        for paths in itertools.combinations(rule.paths, size):
-            for combo in itertools.product(*(domains[p] for p in paths)):
-                budget -= 1
-                if budget < 0:
-                    return None
-                result = outcome(rule, {**values, **dict(zip(paths, combo))}, vocabulary)
-                if result in this_size:
-                    this_size[result].append([{"fact": p, "value": v} for p, v in zip(paths, combo)])
+        for paths in every:
+            reached = table.reached(paths, base)
+            rows = []
+            for target in open_targets:
+                for chosen in reached.get(target, ()):
+                    for picked in itertools.product(*[members[p].get(c, ()) for p, c in zip(paths, chosen)]):
+                        rows.append(([i for i, _ in picked], target, [{"fact": p, "value": v} for p, (_, v) in zip(paths, picked)]))
+            rows.sort(key=lambda row: row[0])  # the order enumerating every combination of values gives
+            for _, target, changes in rows:
+                this_size[target].append(changes)
         found.update({t: sets for t, sets in this_size.items() if sets})
     if "partial" in found and "met" in found and len(found["met"][0]) <= len(found["partial"][0]):
         # met for as few facts: getting exactly partial would mean stating less than the draft could (weakening a
         # value to stay below met), which is no advice for a drafter
         del found["partial"]
     return {t: found[t] for t in targets if t in found}
+
+
+class _Table:
+    """One rule's outcomes by class. The interpreter reads a value only through the predicates on its path, so
+    values with the same truth vector there (how the value fares against each of those predicates) are
+    interchangeable: each path's values fall into classes, one per vector, and the outcome is worked out once per
+    combination of classes, by the interpreter itself on one value of each class."""
+
+    def __init__(self, rule: Rule, vocabulary: Vocabulary) -> None:
+        self.rule, self.vocabulary = rule, vocabulary
+        self.by_path = _by_path(rule)
+        self.numbers: dict[str, dict[tuple[Truth, ...], int]] = {p: {} for p in rule.paths}  # vector -> class
+        self.vectors: dict[str, list[tuple[Truth, ...]]] = {p: [] for p in rule.paths}  # class -> vector
+        self.witness: dict[str, list[Any]] = {p: [] for p in rule.paths}  # class -> the first value seen in it
+        self.memo: dict[str, dict[Any, int]] = {p: {} for p in rule.paths}  # value (strict key) -> class
+        self.outcomes: dict[tuple[int | None, ...], str] = {}  # classes of every path -> outcome
+        self.reach: dict[tuple[Any, ...], dict[str, list[tuple[int, ...]]]] = {}  # see reached
+
+    def classify(self, path: str, value: Any) -> int:
+        # the memo tells true from 1 and 1 from 1.0, which some predicates do
+        key = (list, tuple([(type(v), v) for v in value])) if type(value) is list else (type(value), value)
+        memo = self.memo[path]
+        known = memo.get(key)
+        if known is not None:
+            return known
+        vector = tuple([evaluate(q, {path: value}, self.vocabulary) for q in self.by_path[path]])
+        numbers = self.numbers[path]
+        if vector not in numbers:
+            numbers[vector] = len(self.vectors[path])
+            self.vectors[path].append(vector)
+            self.witness[path].append(value)
+        memo[key] = numbers[vector]
+        return memo[key]
+
+    def vector(self, path: str, value: Any) -> tuple[Truth, ...]:
+        return self.vectors[path][self.classify(path, value)]
+
+    def reached(self, paths: tuple[str, ...], base: tuple[int | None, ...]) -> dict[str, list[tuple[int, ...]]]:
+        """For each outcome, the combinations of classes of `paths` (of every class of their sample values) that
+        give it, the other paths keeping their classes in `base`: shared by every agreement whose other facts
+        fare the same."""
+        where = [self.rule.paths.index(p) for p in paths]
+        key = (paths, tuple([c for i, c in enumerate(base) if i not in where]))
+        found = self.reach.get(key)
+        if found is None:
+            found = self.reach[key] = {}
+            kinds = [sorted({self.classify(p, v) for v in _domain(self.rule, p, self.vocabulary)}) for p in paths]
+            for chosen in itertools.product(*kinds):
+                classes = list(base)
+                for i, kind in zip(where, chosen):
+                    classes[i] = kind
+                found.setdefault(self.outcome(tuple(classes)), []).append(chosen)
+        return found
+
+    def outcome(self, classes: tuple[int | None, ...]) -> str:
+        """The outcome with a value of each class stated (None: the path absent), in rule.paths order."""
+        if classes not in self.outcomes:
+            chosen = {p: self.witness[p][c] for p, c in zip(self.rule.paths, classes) if c is not None}
+            self.outcomes[classes] = outcome(self.rule, chosen, self.vocabulary)
+        return self.outcomes[classes]
+
+
+_TABLES: dict[int, _Table] = {}  # by id(rule): each table holds its rule, so the id is not reused
+
+
+def _table(rule: Rule, vocabulary: Vocabulary) -> _Table:
+    table = _TABLES.get(id(rule))
+    if table is None or table.vocabulary is not vocabulary:
+        table = _TABLES[id(rule)] = _Table(rule, vocabulary)
+    return table
 
 
 def describe_changes(changes: Changes, values: dict[str, Any]) -> str:
