@@ -177,11 +177,26 @@ def test_cache_clear_and_dir(tmp_path: Path) -> None:
 
 
 def test_cache_clear_refuses_a_folder_that_is_not_a_cache(tmp_path: Path) -> None:
-    precious = tmp_path / "notes"
+    precious = tmp_path / "project"
     fact_file(precious / "keep.yaml", "")
+    (precious / "v1").mkdir()  # looks like a cache's layout, but obcheck did not make it
     result = cli("cache", "clear", "--cache-dir", precious)
-    assert result.exit_code == 2 and "does not look like an obcheck cache" in result.stderr
+    assert result.exit_code == 2 and "is not an obcheck cache" in result.stderr
     assert (precious / "keep.yaml").exists()
+
+
+def test_a_folder_that_is_not_a_cache_is_never_written_into(tmp_path: Path) -> None:
+    """`--cache-dir .` by mistake: the project's own .gitignore must survive, and the run still works."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".gitignore").write_text("build/\n")
+    expected = run(*SMALL, "--format", "json", "--no-cache")
+    assert run(*SMALL, "--format", "json", "--cache-dir", project) == expected
+    assert (project / ".gitignore").read_text() == "build/\n" and sorted(p.name for p in project.iterdir()) == [".gitignore"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run(*SMALL, "--format", "json", "--cache-dir", empty)  # an empty folder becomes a cache
+    assert Cache(empty).is_cache() and entries(empty)
 
 
 def test_the_default_location_is_beside_the_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ ENV = "OBCHECK_CACHE_DIR"  # overrides the location (as RUFF_CACHE_DIR and MYPY_
 LAYOUT = "v1"  # a change of entry format gets a folder of its own
 MAGIC = b"obcheck-cache\x00v1\x00"
 DIGEST = 32
+TAG_NOTE = "# This folder is obcheck's cache (obcheck cache clear removes it)."
 
 # What an entry may contain besides builtins: the classes of a Catalogue and of an AgreementReport.
 _ALLOWED = {
@@ -135,22 +136,32 @@ class Cache:
         except OSError:
             temporary.unlink(missing_ok=True)
 
+    def is_cache(self) -> bool:
+        """Whether the folder is an obcheck cache: it holds the tag obcheck wrote when it made it."""
+        try:
+            return TAG_NOTE in (self.folder / "CACHEDIR.TAG").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+
     def _prepare(self) -> None:
-        """A new cache folder says what it is: CACHEDIR.TAG for backup tools, a .gitignore so it is never committed."""
-        if (self.folder / "CACHEDIR.TAG").is_file():
+        """A new cache folder says what it is: CACHEDIR.TAG for backup tools, a .gitignore so it is never committed.
+        A folder that exists, holds something and is not a cache (`--cache-dir .` by mistake) is never written into:
+        its own .gitignore must not be replaced."""
+        if self.is_cache():
             return
+        if self.folder.exists() and any(self.folder.iterdir()):
+            raise OSError(f"{self.folder} is not empty and not an obcheck cache")
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("# made by obcheck\n*\n", encoding="utf-8")
-        (self.folder / "CACHEDIR.TAG").write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is obcheck's cache (obcheck cache clear removes it).\n",
-            encoding="utf-8")
+        (self.folder / "CACHEDIR.TAG").write_text(f"Signature: 8a477f597d28d172789f06886806bc55\n{TAG_NOTE}\n", encoding="utf-8")
 
     def clear(self) -> int:
-        """Remove every entry (the whole folder); returns the number of entries there were."""
-        if not (self.folder / "CACHEDIR.TAG").is_file() and not (self.folder / LAYOUT).is_dir():
+        """Remove every entry (the whole folder); returns the number of entries there were. Only a folder obcheck
+        made (it holds obcheck's tag) is removed: a mistyped --cache-dir must never delete a project."""
+        if not self.is_cache():
             if self.folder.exists():
-                raise OSError(f"{self.folder} does not look like an obcheck cache; not removed")
+                raise OSError(f"{self.folder} is not an obcheck cache (no CACHEDIR.TAG of obcheck's); not removed")
             return 0
-        count = sum(1 for p in self.folder.rglob("*") if p.is_file() and not p.name.startswith((".", "CACHEDIR")))
+        count = sum(1 for p in (self.folder / LAYOUT).rglob("*") if p.is_file() and not p.name.startswith("."))
         shutil.rmtree(self.folder)
         return count
