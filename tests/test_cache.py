@@ -221,3 +221,16 @@ def test_every_entry_a_run_writes_can_be_read_back(tmp_path: Path, fmt: str) -> 
         assert store.get(kind, key) is not None, file
         kinds.add(kind)
     assert kinds == {"catalogue", "report", "engine"}
+
+
+def test_the_catalogue_key_reads_only_where_the_loader_reads(tmp_path: Path) -> None:
+    """A rule folder's YAML and its subfolders', and a lone pack's vocabulary beside it: `--rules /` must not walk
+    the disk to compute a key."""
+    from obcheck.run import _catalogue_files
+
+    rules = tmp_path / "rules"
+    for name in ("vocabulary.yaml", "p/pack.yaml", "p/r.yaml", "p/deeper/x.yaml"):
+        fact_file(rules / name, "")
+    assert [p.relative_to(rules).as_posix() for p in _catalogue_files([rules])] == ["p/pack.yaml", "p/r.yaml", "vocabulary.yaml"]
+    lone = [p.relative_to(rules).as_posix() for p in _catalogue_files([rules / "p"])]  # two levels below it, as any rule folder
+    assert lone == ["p/deeper/x.yaml", "p/pack.yaml", "p/r.yaml", "vocabulary.yaml"]

@@ -143,7 +143,7 @@ def _resolve(engine: str, warn: Callable[[str], None] | None, store: Cache | Non
         return resolve(engine, warn)
     key = digest(b"engine", code_version(), engine, ENGINES[engine].installed())
     found = store.get("engine", key)
-    if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], tuple)):
+    if not (isinstance(found, tuple) and len(found) == 2 and found[0] in ENGINES and isinstance(found[1], tuple)):
         said: list[str] = []
         found = (resolve(engine, said.append), tuple(said))
         store.put("engine", key, found)
@@ -151,6 +151,19 @@ def _resolve(engine: str, warn: Callable[[str], None] | None, store: Cache | Non
         if warn is not None:
             warn(str(message))
     return str(found[0])
+
+
+def _catalogue_files(rule_dirs: list[Path]) -> list[Path]:
+    """Every YAML file a catalogue can be loaded from: a rule folder's own and its subfolders' (a folder of packs,
+    each with its rules and perhaps a vocabulary), and the vocabulary beside a lone pack folder. No deeper: the
+    loader reads no deeper, and `--rules /` must not walk the disk."""
+    out: set[Path] = set()
+    for root in rule_dirs:
+        for pattern in ("*.yaml", "*.yml", "*/*.yaml", "*/*.yml"):
+            out.update(root.glob(pattern))
+        if (root / "pack.yaml").is_file() and (root.parent / "vocabulary.yaml").is_file():
+            out.add(root.parent / "vocabulary.yaml")
+    return sorted(out)
 
 
 def _catalogue_key(rule_dirs: list[Path], options: Options) -> bytes | None:
@@ -164,7 +177,7 @@ def _catalogue_key(rule_dirs: list[Path], options: Options) -> bytes | None:
 
     parts: list[bytes | str] = [code_version(), os.getcwd(), repr((options.packs, options.select, options.ignore))]
     try:
-        for file in sorted(set(input_files([], rule_dirs))):
+        for file in _catalogue_files(rule_dirs):
             info = file.stat()
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
                 return None
