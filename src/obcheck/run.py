@@ -202,18 +202,13 @@ def load_agreements(
     paths: list[Path], vocabulary: Vocabulary, progress: Progress | None = None, include_proposed: bool = False
 ) -> Iterator[Agreement | Failed]:
     """Each fact file in turn, validated; a bad file yields its diagnostics instead, so all errors are seen."""
-    files = fact_files(paths)
-    if isinstance(files, Failed):
-        yield files
-        return
-    seen = _Ids()
-    if progress:
-        progress.start(len(files))
-    for file in files:
-        if progress:
-            progress.advance()
-        from obcheck.facts import load_agreement
+    from obcheck.facts import load_agreement
 
+    seen = _Ids()
+    for file in _each_file(paths, progress):
+        if isinstance(file, Failed):
+            yield file
+            continue
         try:
             name, text = _named(file)
             agreement = load_agreement(name, vocabulary, text, include_proposed=include_proposed)
@@ -221,6 +216,20 @@ def load_agreements(
             yield Failed(str(file), exc.diagnostics)
             continue
         yield seen.check(agreement.id, agreement.file) or agreement
+
+
+def _each_file(paths: list[Path], progress: Progress | None) -> Iterator[Path | Failed]:
+    """The fact files in order, the progress bar advanced for each; a bad path yields its diagnostics alone."""
+    files = fact_files(paths)
+    if isinstance(files, Failed):
+        yield files
+        return
+    if progress:
+        progress.start(len(files))
+    for file in files:
+        if progress:
+            progress.advance()
+        yield file
 
 
 def _named(file: Path) -> tuple[Path, str | None]:
@@ -480,18 +489,10 @@ class _Evaluator:
 
     def run(self, fact_paths: list[Path], progress: Progress | None, on_agreement: Callable[[Agreement], None] | None) -> Iterator[Item]:
         """Every file in order: its report, or its errors; an agreement id seen before is an error of its own."""
-        files = fact_files(fact_paths)
-        if isinstance(files, Failed):
-            yield files
-            return
         seen = _Ids()
-        if progress:
-            progress.start(len(files))
         try:
-            for file in files:
-                if progress:
-                    progress.advance()
-                loaded = self.load(file)
+            for file in _each_file(fact_paths, progress):
+                loaded = file if isinstance(file, Failed) else self.load(file)
                 if isinstance(loaded, Failed):
                     yield loaded
                     continue
