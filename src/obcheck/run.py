@@ -218,14 +218,20 @@ def load_agreements(
         yield seen.check(agreement.id, agreement.file) or agreement
 
 
+def _listed(paths: list[Path], progress: Progress | None) -> list[Path] | Failed:
+    """The fact files named, the progress bar started for them; or the diagnostics of a bad path."""
+    files = fact_files(paths)
+    if progress and not isinstance(files, Failed):
+        progress.start(len(files))
+    return files
+
+
 def _each_file(paths: list[Path], progress: Progress | None) -> Iterator[Path | Failed]:
     """The fact files in order, the progress bar advanced for each; a bad path yields its diagnostics alone."""
-    files = fact_files(paths)
+    files = _listed(paths, progress)
     if isinstance(files, Failed):
         yield files
         return
-    if progress:
-        progress.start(len(files))
     for file in files:
         if progress:
             progress.advance()
@@ -431,31 +437,30 @@ class _Evaluator:
     _engine: Engine | None = field(default=None, repr=False)
     _rules: list[Rule] = field(default_factory=list, repr=False)
 
-    def key(self, name: Path, text: str) -> bytes | None:
+    def key(self, shown: str, text: str) -> bytes | None:
         """What one agreement's report depends on: the catalogue, engine and options, the file's name as
         reports show it, and its text."""
         if self.cache is None or self.catalogue_key is None:
             return None
         o = self.options
         form = "report" if self.render is None else f"{self.render.__module__}.{self.render.__qualname__}"
-        return digest(form, self.catalogue_key, self.engine_name, repr((o.as_of, o.would_take, o.include_proposed)),
-                      display_path(name) if str(name) != "<stdin>" else "<stdin>", text)
+        return digest(form, self.catalogue_key, self.engine_name, repr((o.as_of, o.would_take, o.include_proposed)), shown, text)
 
     def load(self, file: Path) -> tuple[str, str, AgreementReport | Rendered | None] | tuple[Agreement, bytes | None] | Failed:
         """A cached (id, file, report, its rendering, or None) when the cache holds the file; else the loaded agreement and the key
         to store its report under; else the file's errors."""
         try:
             name, text = _named(file)
+            shown = "<stdin>" if text is not None and str(name) == "<stdin>" else display_path(name)  # once a file
             if text is None:
-                text = read_text(name)
-            key = self.key(name, text)
+                text = read_text(name, shown)
+            key = self.key(shown, text)
             if key is not None and self.cache is not None:
                 found = self.cache.get("report", key)
                 if isinstance(found, tuple) and len(found) == 3:
                     return found
-            from obcheck.facts import (
-                load_agreement,  # here: a run served from the cache never loads pydantic's models
-            )
+            # imported here: a run served from the cache never loads pydantic's models
+            from obcheck.facts import load_agreement
 
             return load_agreement(name, self.catalogue.vocabulary, text, include_proposed=self.options.include_proposed), key
         except InputError as exc:
@@ -575,12 +580,10 @@ def _parallel(
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
     import multiprocessing
 
-    files = fact_files(fact_paths)
+    files = _listed(fact_paths, progress)
     if isinstance(files, Failed):
         yield files
         return
-    if progress:
-        progress.start(len(files))
     seen = _Ids()
     workers = max(1, min(jobs, len(files)))  # no more workers than files: each one loads and compiles the rules
     # fork is cheapest, but a fresh interpreter (spawn) keeps durable_rules' C state out of the workers
