@@ -82,3 +82,27 @@ def test_a_run_killed_mid_write_leaves_the_earlier_output_unchanged(tmp_path: Pa
     assert proc.returncode != 0 and "Traceback" not in err
     assert out.read_text() == "earlier report\n"
     assert list(tmp_path.glob(".report.json.*")) == []
+
+
+def test_a_file_that_grows_after_its_size_is_taken_is_read_whole_and_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # read_text reads the size fstat gave, then the rest up to the limit: a file appended to between the two is
+    # read whole, and one that grows past the limit is refused, never cut short
+    from obcheck import source
+    from obcheck.errors import InputError
+
+    real = os.fstat
+
+    def stale(fd: int) -> os.stat_result:
+        info = list(real(fd))
+        info[6] = 10  # st_size as it was before the file grew
+        return os.stat_result(info)
+
+    monkeypatch.setattr(source.os, "fstat", stale)
+    small = tmp_path / "small.yaml"
+    small.write_text("id: x\n" + "# grown\n" * 1000, encoding="utf-8")
+    assert source.read_text(small) == small.read_text(encoding="utf-8")
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (source.MAX_FILE_BYTES + 5))
+    monkeypatch.setattr(source.Path, "stat", lambda self, **_: os.stat_result([0o100644, 0, 0, 1, 0, 0, 10, 0, 0, 0]))
+    with pytest.raises(InputError, match="more than 2,097,152 bytes"):
+        source.read_text(big)
