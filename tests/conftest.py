@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,16 @@ def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
     what another wrote, and a test that changes obcheck's behaviour in-process is not answered from the cache."""
     monkeypatch.delenv("OBCHECK_NO_CACHE", raising=False)
     monkeypatch.setenv("OBCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_it_was() -> Iterator[None]:
+    """A command run in-process tunes the collector for its own process (run.settle_gc); the test process gets the
+    collector back as it was, so no test's objects are frozen for the rest of the suite."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def write(path: Path, text: str) -> Path:

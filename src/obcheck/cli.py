@@ -140,11 +140,13 @@ def _start(
     paths: tuple[Path, ...], rules: tuple[Path, ...], engine_name: str, options: Any = None, *,
     packs: tuple[str, ...] = (), select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), **kwargs: Any,
 ) -> Any:
-    from obcheck.run import Options, default_facts, default_rules, paths_or, start
+    from obcheck.run import Options, default_facts, default_rules, paths_or, settle_gc, start
 
     if options is None:
         options = Options(packs=_packs_of(tuple(packs)), select=tuple(select), ignore=tuple(ignore))
-    return start(paths_or(paths, default_facts), paths_or(rules, default_rules), engine_name, options, progress=_Bar(), warn=_warn, **kwargs)
+    run = start(paths_or(paths, default_facts), paths_or(rules, default_rules), engine_name, options, progress=_Bar(), warn=_warn, **kwargs)
+    settle_gc()  # the command's own process: the rules are loaded, the agreements are still to come
+    return run
 
 
 def _check_output(output: Path | None, paths: tuple[Path, ...], rules: tuple[Path, ...]) -> None:
