@@ -59,13 +59,16 @@ def test_a_bad_file_stops_the_report_unless_keep_going(tmp_path: Path) -> None:
 
 def mid_write(tmp_path: Path, *args: str, group: bool = False) -> tuple[subprocess.Popen[str], Path]:
     """A check of 1,500 agreements into tmp_path/report.json (holding an earlier report), returned once its
-    temporary output exists: the run is mid-write. `group`: in a session of its own, as a terminal's job is."""
+    temporary output exists: the run is mid-write. `group`: in a session of its own, as a terminal's job is.
+    Its temporary folder is tmp_path/tmp, so a test can see what the run left there."""
     facts = corpus(tmp_path / "facts", 1500)
+    (tmp_path / "tmp").mkdir()
     out = tmp_path / "report.json"
     out.write_text("earlier report\n")
     proc = subprocess.Popen(
         [sys.executable, "-m", "obcheck", "check", str(facts), "--rules", str(MINI), "--output", str(out), "--engine", "python", *args],
-        env=ENV, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=group,
+        env={**ENV, "TMPDIR": str(tmp_path / "tmp")}, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=group,
     )
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".report.json.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:

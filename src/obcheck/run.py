@@ -584,10 +584,38 @@ def _init_worker(
     settle_gc()
 
 
-def _work(file: str) -> Item | None:
-    """One file in a worker: its errors, its report or rendering, or None (did not exist on the --as-of day)."""
-    item: Item | None = _WORKER["evaluator"].one(Path(file))
-    return item
+def _work(files: list[str], spool: str) -> tuple[str | None, list[Item | None], list[int]]:
+    """A chunk of files in a worker: each one's errors, report or rendering, or None (did not exist on the --as-of
+    day). Rendered texts travel in a spool file in `spool` (its name, and each text's length in bytes, come back
+    with the items, whose text is left empty)."""
+    import os
+    import tempfile
+
+    evaluator: _Evaluator = _WORKER["evaluator"]
+    items = [evaluator.one(Path(file)) for file in files]
+    texts = [item.text.encode("utf-8") for item in items if isinstance(item, Rendered)]
+    if not texts:
+        return None, items, []
+    # A chunk's texts (~45 KB an agreement in JSON) sent back through the pool's one result pipe made each worker
+    # wait for the parent to read them, and the other worker wait for the pipe; a file takes them at once.
+    fd, name = tempfile.mkstemp(dir=spool, suffix=".spool")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(b"".join(texts))
+    shells = [Rendered(i.id, i.file, i.summary, "") if isinstance(i, Rendered) else i for i in items]
+    return name, shells, [len(t) for t in texts]
+
+
+def _unspool(name: str | None, lengths: list[int]) -> Iterator[str]:
+    """The texts of a chunk's spool file, in order; the file is removed once read."""
+    if name is None:
+        return
+    path = Path(name)
+    data = path.read_bytes()
+    path.unlink()
+    start = 0
+    for length in lengths:
+        yield data[start:start + length].decode("utf-8")
+        start += length
 
 
 def _parallel(
@@ -595,7 +623,10 @@ def _parallel(
     progress: Progress | None, render: Callable[[AgreementReport], str] | None, cache: Path | None,
 ) -> Iterator[Item]:
     """Files are handed out in order and results come back in order, so the output equals --jobs 1."""
+    import functools
     import multiprocessing
+    import shutil
+    import tempfile
 
     files = _listed(fact_paths, progress)
     if isinstance(files, Failed):
@@ -621,20 +652,28 @@ def _parallel(
         pool = context.Pool(workers, initializer=_init_worker, initargs=(rule_dirs, options, engine_name, render, cache))
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    size = max(1, min(64, len(files) // (workers * 8) or 1))
+    chunks = [[str(f) for f in files[i:i + size]] for i in range(0, len(files), size)]
+    spool = tempfile.mkdtemp(prefix="obcheck-spool-")
     try:
-        for item in pool.imap(_work, [str(f) for f in files], chunksize=max(1, min(64, len(files) // (workers * 8) or 1))):
-            if progress:
-                progress.advance()
-            if item is None:
-                continue
-            if isinstance(item, Failed):
-                yield item
-            else:
+        for name, items, lengths in pool.imap(functools.partial(_work, spool=spool), chunks):
+            texts = _unspool(name, lengths)
+            for item in items:
+                if progress:
+                    progress.advance()
+                if item is None:
+                    continue
+                if isinstance(item, Failed):
+                    yield item
+                    continue
+                if isinstance(item, Rendered):
+                    item = Rendered(item.id, item.file, item.summary, next(texts))
                 yield seen.check(item.id, item.file) or item
         pool.close()
     finally:
         pool.terminate()  # on an error or Ctrl-C too: never wait on workers that may not finish
         pool.join()
+        shutil.rmtree(spool, ignore_errors=True)
 
 
 def rules_by_key(catalogue: Catalogue) -> dict[str, Rule]:
