@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import pickle
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import obcheck.cache
 import obcheck.findings
 from obcheck.cache import DIGEST, MAGIC, Cache, digest
 from tests.conftest import MINI, ROOT, cli, fact_file
@@ -26,8 +28,33 @@ def run(*args: str | Path) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-def entries(folder: Path) -> list[Path]:
-    return sorted(p for p in (folder / "v1").rglob("*") if p.is_file())
+def entries(folder: Path) -> list[tuple[str, bytes, bytes]]:
+    """Every row of the cache's database: (kind, key, stored entry)."""
+    if not Cache(folder).file.exists():
+        return []
+    db = sqlite3.connect(Cache(folder).file)
+    try:
+        return sorted(db.execute("SELECT kind, k, v FROM entries").fetchall())
+    finally:
+        db.close()
+
+
+def rewrite(folder: Path, rows: list[tuple[str, bytes, object]]) -> None:
+    """Store these entries as they are, past the cache's checks: damage, or a planted entry."""
+    db = sqlite3.connect(Cache(folder).file)
+    with db:
+        db.executemany("UPDATE entries SET v = ? WHERE kind = ? AND k = ?", [(v, kind, k) for kind, k, v in rows])
+    db.close()
+
+
+def served_from_the_cache(monkeypatch: pytest.MonkeyPatch, *args: str | Path) -> tuple[int, str]:
+    """A run that fails if it evaluates any agreement: every report must come from the cache."""
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("evaluated although cached")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(obcheck.findings, "agreement_report", broken)
+        return run(*args)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -78,29 +105,64 @@ def test_a_changed_rule_changes_the_report(tmp_path: Path) -> None:
     assert after != before
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "empty", "planted"])
-def test_a_damaged_or_planted_entry_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "empty", "text", "planted"])
+def test_a_damaged_or_planted_entry_is_ignored_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
     cache = tmp_path / "cache"
     expected = run(*SMALL, "--format", "json", "--cache-dir", cache)
-    files = entries(cache)
+    rows = entries(cache)
+    assert len(rows) == len(SMALL) + 2  # a report each, the catalogue, the engine
     marker = tmp_path / "pwned"
-    for i, file in enumerate(files):
-        blob = file.read_bytes()
+    damaged: list[tuple[str, bytes, object]] = []
+    for i, (kind, key, blob) in enumerate(rows):
+        value: object
         if damage == "truncated":
-            file.write_bytes(blob[: len(blob) // 2])
+            value = blob[: len(blob) // 2]
         elif damage == "flipped":
-            file.write_bytes(blob[:-10] + bytes(b ^ 0xFF for b in blob[-10:]))
+            value = blob[:-10] + bytes(b ^ 0xFF for b in blob[-10:])
         elif damage == "foreign":  # a whole, valid entry written for another key
-            file.write_bytes(files[(i + 1) % len(files)].read_bytes())
+            value = rows[(i + 1) % len(rows)][2]
         elif damage == "empty":
-            file.write_bytes(b"")
+            value = b""
+        elif damage == "text":  # SQLite keeps whatever type it is given
+            value = blob.decode("latin-1")
         else:  # an entry with the right key and checksum whose pickle would run a command
-            key = blob[len(MAGIC): len(MAGIC) + DIGEST]
             payload = pickle.dumps(_Planted(str(marker)))
-            file.write_bytes(MAGIC + key + digest_of(payload) + payload)
+            value = MAGIC + key + digest_of(payload) + payload
+        damaged.append((kind, key, value))
+    rewrite(cache, damaged)
     assert run(*SMALL, "--format", "json", "--cache-dir", cache) == expected
     assert not marker.exists()
-    assert run(*SMALL, "--format", "json", "--cache-dir", cache) == expected  # rebuilt, and served again
+    assert entries(cache) == rows  # rebuilt ...
+    assert served_from_the_cache(monkeypatch, *SMALL, "--format", "json", "--cache-dir", cache) == expected  # ... and served
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "header", "empty"])
+def test_a_damaged_database_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """A database file that is not one, or is cut short or overwritten, is a miss and is replaced, never a crash."""
+    cache = tmp_path / "cache"
+    expected = run(*SMALL, "--format", "json", "--cache-dir", cache)
+    file = Cache(cache).file
+    data = file.read_bytes()
+    damaged = {
+        "garbage": os.urandom(len(data)),
+        "truncated": data[: len(data) // 2],
+        "header": data[:100] + os.urandom(len(data) - 100),  # a database's header over garbage
+        "empty": b"",
+    }[damage]
+    file.write_bytes(damaged)
+    assert run(*SMALL, "--format", "json", "--cache-dir", cache) == expected
+    assert len(entries(cache)) == len(SMALL) + 2
+    assert served_from_the_cache(monkeypatch, *SMALL, "--format", "json", "--cache-dir", cache) == expected
+
+
+def test_a_damaged_database_outside_a_cache_is_left_alone(tmp_path: Path) -> None:
+    """Replacing means deleting a file: only in a folder that holds obcheck's tag. Elsewhere the run is uncached."""
+    folder = tmp_path / "project"
+    file = Cache(folder).file
+    file.parent.mkdir(parents=True)
+    file.write_bytes(b"not a database" * 100)
+    assert run(*SMALL, "--format", "json", "--cache-dir", folder) == run(*SMALL, "--format", "json", "--no-cache")
+    assert file.read_bytes() == b"not a database" * 100 and not Cache(folder).is_cache()
 
 
 class _Planted:
@@ -124,6 +186,80 @@ def test_the_unpickler_refuses_anything_but_obcheck_data(tmp_path: Path) -> None
     assert store.get("report", key) == {"a": [1, 2.5, None, ("x",)]}
     store.put("report", key, _Planted(str(tmp_path / "pwned")))
     assert store.get("report", key) is None and not (tmp_path / "pwned").exists()
+    store.commit()
+    assert Cache(tmp_path).get("report", key) is None and not (tmp_path / "pwned").exists()  # nor once stored
+
+
+def test_writes_wait_for_a_commit_or_a_full_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(obcheck.cache, "BATCH", 3)
+    store = Cache(tmp_path / "cache")
+    keys = [digest(str(i)) for i in range(4)]
+    for i, key in enumerate(keys[:2]):
+        store.put("report", key, i)
+    assert store.get("report", keys[0]) == 0  # this run sees its own pending entries ...
+    assert Cache(tmp_path / "cache").get("report", keys[0]) is None  # ... others only once they are committed
+    store.put("report", keys[2], 2)  # a full batch commits by itself
+    assert [Cache(tmp_path / "cache").get("report", k) for k in keys] == [0, 1, 2, None]
+    store.put("report", keys[3], 3)
+    store.commit()
+    assert Cache(tmp_path / "cache").get("report", keys[3]) == 3
+
+
+@pytest.mark.parametrize("refusal", ["read-only", "full"])
+def test_a_database_that_refuses_writes_still_serves_reads(tmp_path: Path, refusal: str) -> None:
+    """SQLite's own errors for a read-only file and a full disk (this test runs as any user, root included)."""
+    store = Cache(tmp_path / "cache")
+    store.put("report", digest("old"), "old")
+    store.commit()
+    db = store._db
+    assert db is not None
+    if refusal == "read-only":
+        db.execute("PRAGMA query_only = ON")
+    else:
+        db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchall()[0][0]}")
+    store.put("report", digest("new"), os.urandom(100_000))
+    store.close()  # no error
+    assert store.get("report", digest("new")) is None and store.get("report", digest("old")) == "old"
+    assert Cache(tmp_path / "cache").get("report", digest("old")) == "old"
+
+
+def test_a_locked_database_is_a_miss_not_a_wait_or_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lock held past the busy timeout: a miss and a skipped write, and the run stops using the cache (it would
+    otherwise wait out the timeout once per file)."""
+    cache = tmp_path / "cache"
+    expected = run(*SMALL, "--format", "json", "--cache-dir", cache)
+    rows = entries(cache)
+    kind, key, _ = rows[0]
+    monkeypatch.setattr(obcheck.cache, "BUSY_SECONDS", 0.05)
+    other = sqlite3.connect(Cache(cache).file, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another process writing, for longer than the run waits
+    store = Cache(cache)
+    try:
+        assert store.get(kind, key) is None
+        store.put("report", digest("new"), "new")
+        store.commit()  # no error
+        assert run(*SMALL, "--format", "json", "--cache-dir", cache) == expected
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.get(kind, key) is None  # the lock is gone, but this run gave up on the cache
+    assert entries(cache) == rows and Cache(cache).get(kind, key) is not None  # the next one uses it
+
+
+def test_a_run_that_stops_keeps_what_it_worked_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    real = obcheck.findings.agreement_report
+    calls = []
+
+    def third_fails(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise ZeroDivisionError("stopped")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(obcheck.findings, "agreement_report", third_fails)
+    assert run(*SMALL, "--format", "json", "--cache-dir", cache)[0] == 3
+    assert sorted(kind for kind, _, _ in entries(cache)) == ["catalogue", "engine", "report", "report"]
 
 
 def test_no_cache_writes_nothing_and_a_read_only_cache_still_runs(tmp_path: Path) -> None:
@@ -150,7 +286,9 @@ def test_jobs_with_the_cache_print_the_same_bytes(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    json_runs = [out("json", "--jobs", "2", "--cache-dir", cache), out("json", "--jobs", "2", "--cache-dir", cache), out("json", "--no-cache")]
+    json_runs = [out("json", "--jobs", "2", "--cache-dir", cache)]
+    assert sum(kind == "report" for kind, _, _ in entries(Path(cache))) == len(SMALL)  # each worker committed as it exited
+    json_runs += [out("json", "--jobs", "2", "--cache-dir", cache), out("json", "--no-cache")]
     text_runs = [out("text", "--cache-dir", cache), out("text", "--jobs", "2", "--cache-dir", cache), out("text", "--no-cache")]
     assert len(set(json_runs)) == 1 and len(set(text_runs)) == 1 and "gb-2024" in json_runs[0]
 
@@ -163,7 +301,9 @@ def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
     outs = [r.communicate()[0] for r in runs]
     assert [r.returncode for r in runs] == [0, 0, 0]
     assert len(set(outs)) == 1 and outs[0] == run(*SMALL, "--format", "json", "--no-cache")[1]
-    assert not [p for p in cache.rglob(".*") if p.name not in (".gitignore",)], "a temporary file was left behind"
+    assert sorted(p.name for p in cache.rglob("*")) == [".gitignore", "CACHEDIR.TAG", "cache.sqlite", "v2"]  # no journal left
+    rows = entries(cache)
+    assert len(rows) == len(SMALL) + 2 and all(Cache(cache).get(kind, key) is not None for kind, key, _ in rows)
 
 
 def test_cache_clear_and_dir(tmp_path: Path) -> None:
@@ -179,7 +319,7 @@ def test_cache_clear_and_dir(tmp_path: Path) -> None:
 def test_cache_clear_refuses_a_folder_that_is_not_a_cache(tmp_path: Path) -> None:
     precious = tmp_path / "project"
     fact_file(precious / "keep.yaml", "")
-    (precious / "v1").mkdir()  # looks like a cache's layout, but obcheck did not make it
+    (precious / "v2").mkdir()  # looks like a cache's layout, but obcheck did not make it
     result = cli("cache", "clear", "--cache-dir", precious)
     assert result.exit_code == 2 and "is not an obcheck cache" in result.stderr
     assert (precious / "keep.yaml").exists()
@@ -215,10 +355,8 @@ def test_every_entry_a_run_writes_can_be_read_back(tmp_path: Path, fmt: str) -> 
     run(*SMALL, "--format", fmt, "--cache-dir", cache)
     store = Cache(cache)
     kinds = set()
-    for file in entries(cache):
-        kind = file.parent.parent.name
-        key = file.read_bytes()[len(MAGIC): len(MAGIC) + DIGEST]
-        assert store.get(kind, key) is not None, file
+    for kind, key, _ in entries(cache):
+        assert store.get(kind, key) is not None, (kind, key.hex())
         kinds.add(kind)
     assert kinds == {"catalogue", "report", "engine"}
 

@@ -351,6 +351,8 @@ def start(
     catalogue, key = options.cached_catalogue(rule_dirs, store)
     rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
     engine_name = _resolve(engine, warn, store)  # the parent builds an engine only when it evaluates itself
+    if store is not None:
+        store.commit()  # --jobs workers read the catalogue the parent stored
     tool = {"name": "obcheck", "version": __version__, "engine": engine_name}
     if options.include_proposed:  # every format states it: these findings rest on values no person has accepted yet
         tool["provisional"] = PROVISIONAL
@@ -522,6 +524,8 @@ class _Evaluator:
             self.close()
 
     def close(self) -> None:
+        if self.cache is not None:
+            self.cache.commit()  # at the end of the run, or where it stopped: what was worked out is kept
         if self._engine is not None:
             self._engine.close()
             self._engine = None
@@ -579,6 +583,11 @@ def _init_worker(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
     store = Cache(cache) if cache is not None else None
+    if store is not None:
+        from multiprocessing.util import Finalize
+
+        # run when the worker exits normally (the pool closed and joined), not when it is terminated
+        Finalize(None, store.close, exitpriority=10)
     catalogue, key = options.cached_catalogue(rule_dirs, store)
     _WORKER["evaluator"] = _Evaluator(catalogue, engine_name, options, store, key, render)
     settle_gc()
@@ -670,6 +679,7 @@ def _parallel(
                     item = Rendered(item.id, item.file, item.summary, next(texts))
                 yield seen.check(item.id, item.file) or item
         pool.close()
+        pool.join()  # workers exit normally and commit their cache entries (_init_worker)
     finally:
         pool.terminate()  # on an error or Ctrl-C too: never wait on workers that may not finish
         pool.join()
