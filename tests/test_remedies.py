@@ -14,7 +14,8 @@ import obcheck.remedies
 from obcheck.explain import find_rule
 from obcheck.interpreter import outcome
 from obcheck.remedies import BELOW, MAX_EVALUATIONS, candidates, what_it_would_take
-from obcheck.rules import Rule
+from obcheck.rules import Predicate, Rule
+from obcheck.vocabulary import PathSpec, Vocabulary
 from tests.conftest import MINI, cli, fact_file
 from tests.test_engines import (
     _conditions,
@@ -119,6 +120,17 @@ def test_formats_that_do_not_show_it_do_not_work_it_out(tmp_path: Any, monkeypat
     assert cli("check", tmp_path, "--rules", MINI).exit_code == 0 and calls == []
     assert cli("check", tmp_path, "--rules", MINI, "--format", "csv").exit_code == 0 and calls == []
     assert cli("check", tmp_path, "--rules", MINI, "--format", "json").exit_code == 0 and "simple" in calls
+
+
+def test_answers_are_kept_for_the_vocabulary_they_were_worked_out_against() -> None:
+    """The same rule checked against a vocabulary whose enum allows one more value is searched again: the answer
+    cached for the first vocabulary, whose values fare the same against the rule's predicates, is not reused."""
+    rule = make_rule(0, Predicate("t.enum", "not_equals", "a", 1, 1))
+    narrow = Vocabulary({"t.enum": PathSpec("enum", "enum", ["a", "b"])})
+    wide = Vocabulary({"t.enum": PathSpec("enum", "enum", ["a", "b", "c"])})
+    assert what_it_would_take(rule, {"t.enum": "a"}, narrow) == {"met": [[{"fact": "t.enum", "value": "b"}]]}
+    assert what_it_would_take(rule, {"t.enum": "a"}, wide) == {
+        "met": [[{"fact": "t.enum", "value": "b"}], [{"fact": "t.enum", "value": "c"}]]}
 
 
 # ------------------------------------------------------------------ the class-based search against plain enumeration

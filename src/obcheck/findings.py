@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from obcheck.errors import InternalError
 from obcheck.facts import Agreement, Fact, Reading
 from obcheck.model import AgreementReport, Finding, Outcome, tally
-from obcheck.outcomes import RANK, Bounds, Truths, bounds, outcome
+from obcheck.outcomes import RANK, Bounds, Truth, Truths, bounds, outcome
 from obcheck.remedies import what_it_would_take
 from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, show_value
 from obcheck.vocabulary import Vocabulary
@@ -73,13 +74,13 @@ def finding(
 ) -> Finding:
     """One outcome with everything a reader needs: message, expected vs actual, both sides' citations, and for an
     unknown what is known: its floor and ceiling, and the facts that would decide each outcome above the floor."""
-    status = outcome(truth)
-    bound = bounds(truth)
+    status, bound = _judged(truth)
+    plan = _plan(rule)
     facts = agreement.facts
     cited = {} if cited is None else cited
     evidence = []
     actual: dict[str, Any] = {}
-    for path in rule.paths:
+    for path in plan.paths:
         fact = facts.get(path)
         if fact is None:
             actual[path] = None
@@ -87,30 +88,68 @@ def finding(
         actual[path] = fact.value
         entry = cited.get(path)
         if entry is None:
-            entry = cited[path] = {
-                "fact": path, "value": fact.value, "location": f"{agreement.file}:{fact.line}",
-                "source": {"id": fact.source.id, "title": fact.source.title, "url": fact.source.url, "type": fact.source.type,
-                           "reliability": fact.source.trust},
-                "clause": fact.evidence.clause, "quote": fact.evidence.quote, "evidence_level": fact.evidence.evidence,
-                "note": fact.evidence.note,
-            }
+            entry = cited[path] = _cite(path, fact, agreement.file)
         evidence.append(entry)
-    missing = [p for p in rule.paths if p not in facts] if status is Outcome.UNKNOWN else []
-    template = getattr(rule.messages, status) or rule.messages.gap  # an unknown's bound is stated beside it (Finding.bound)
+    unknown = status is Outcome.UNKNOWN
     return Finding(
-        rule=rule.id, pack=rule.pack, title=rule.title, severity=rule.severity, tier=rule.tier, status=status,
-        message=fill(template, agreement),
-        expected=rule.expected,
-        actual=actual,
-        evidence=evidence, missing=missing, criterion=rule.citation, remediation=rule.remediation,
-        location=_location(agreement, evidence, rule.paths),
-        floor=bound.floor, ceiling=bound.ceiling, needs=_needs(rule, facts, truth, bound) if status is Outcome.UNKNOWN else {},
+        **plan.constants, status=status, message=_fill(plan.parts[status], facts),
+        actual=actual, evidence=evidence, missing=[p for p in plan.paths if p not in facts] if unknown else [],
+        location=_location(agreement, evidence, plan.paths),
+        floor=bound.floor, ceiling=bound.ceiling, needs=_needs(rule, facts, truth, bound) if unknown else {},
         may_not_apply=bound.may_not_apply,
         would_take=(
             what_it_would_take(rule, agreement.values if values is None else values, vocabulary)
             if vocabulary is not None and status is not Outcome.MET else None
         ),
     )
+
+
+def _cite(path: str, fact: Fact, file: str) -> dict[str, Any]:
+    """A fact's evidence entry, as every format shows it."""
+    source, evidence = fact.source, fact.evidence
+    return {
+        "fact": path, "value": fact.value, "location": f"{file}:{fact.line}",
+        "source": {"id": source.id, "title": source.title, "url": source.url, "type": source.type, "reliability": source.trust},
+        "clause": evidence.clause, "quote": evidence.quote, "evidence_level": evidence.evidence, "note": evidence.note,
+    }
+
+
+_JUDGED: dict[tuple[Truth, Truth, Truth, bool], tuple[Outcome, Bounds]] = {}  # a few dozen truth combinations at most
+
+
+def _judged(truth: Truths) -> tuple[Outcome, Bounds]:
+    """The outcome and bounds of a rule's truths, worked out once per combination of truths (not per finding)."""
+    key = (truth.applies, truth.met, truth.partial, truth.has_partial)
+    known = _JUDGED.get(key)
+    if known is None:
+        known = _JUDGED[key] = (outcome(truth), bounds(truth))
+    return known
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every finding of one rule shares, worked out once per rule rather than once per finding."""
+
+    rule: Rule  # kept so that its id is not reused while the plan is cached
+    paths: tuple[str, ...]
+    constants: dict[str, Any]  # the Finding fields that come from the rule alone
+    parts: dict[Outcome, list[str]]  # each outcome's message template, split at its placeholders (see fill)
+
+
+_PLANS: dict[int, _Plan] = {}  # by id(rule)
+
+
+def _plan(rule: Rule) -> _Plan:
+    plan = _PLANS.get(id(rule))
+    if plan is None:
+        constants = {
+            "rule": rule.id, "pack": rule.pack, "title": rule.title, "severity": rule.severity, "tier": rule.tier,
+            "expected": rule.expected, "criterion": rule.citation, "remediation": rule.remediation,
+        }
+        # an unknown's bound is stated beside its message (Finding.bound)
+        parts = {o: _split(getattr(rule.messages, o) or rule.messages.gap) for o in Outcome}
+        plan = _PLANS[id(rule)] = _Plan(rule, rule.paths, constants, parts)
+    return plan
 
 
 def _needs(rule: Rule, facts: dict[str, Any], truth: Truths, bound: Bounds) -> dict[str, list[str]]:
@@ -154,12 +193,19 @@ def _location(agreement: Agreement, evidence: list[dict[str, Any]], paths: tuple
 
 def fill(template: str, agreement: Agreement) -> str:
     """Replace {fact.path} with the agreement's value, or 'unknown' where it states none."""
+    return _fill(_split(template), agreement.facts)
+
+
+def _split(template: str) -> list[str]:
     parts = _PARTS.get(template)
     if parts is None:
         parts = _PARTS[template] = PLACEHOLDER_RE.split(template)  # literal, path, literal, ..., literal
+    return parts
+
+
+def _fill(parts: list[str], facts: dict[str, Fact]) -> str:
     if len(parts) == 1:
-        return template
-    facts = agreement.facts
+        return parts[0]
     out = [parts[0]]
     for i in range(1, len(parts), 2):
         fact = facts.get(parts[i])

@@ -24,8 +24,7 @@ Changes = list[dict[str, Any]]
 # it: two agreements whose values pass and fail the same predicates (10 or 12 years against "at least 10") get the
 # same smallest sets, because a minimal set never changes a value into one the predicates cannot tell apart from it.
 # So the search runs once per (rule, that signature) and the answer is only reordered for each agreement; on
-# corpora of thousands of agreements nearly every finding is then a cache hit.
-_CACHE: dict[tuple[int, tuple[Any, ...]], tuple[Rule, dict[str, list[Changes]] | None, set[str]]] = {}  # and the facts the sets change
+# corpora of thousands of agreements nearly every finding is then a cache hit (_Table.answers).
 _PREDICATES: dict[int, tuple[Rule, dict[str, list[Predicate]]]] = {}
 
 
@@ -64,36 +63,27 @@ def what_it_would_take(rule: Rule, values: dict[str, Any], vocabulary: Vocabular
     Sets are ordered by path, then by value in the sample order, numbers nearest the stated one first (24 hours
     rather than 0 for 'at most 24'). The lists may be shared between findings: read them, do not change them."""
     table = _table(rule, vocabulary)
-    signature = tuple([table.vector(p, values[p]) if p in values else None for p in rule.paths])
-    key = (id(rule), signature)
-    cached = _CACHE.get(key)
+    # the signature: each path's class (one per truth vector against the rule's predicates on it), None if absent
+    signature = tuple([table.classify(p, values[p]) if p in values else None for p in rule.paths])
+    cached = table.answers.get(signature)
     if cached is None:
         relevant = {p: values[p] for p in rule.paths if p in values}
         answer = _search(rule, relevant, vocabulary)
-        changed = {c["fact"] for sets in (answer or {}).values() for s in sets for c in s}
-        cached = _CACHE[key] = (rule, answer, changed)
-    found, changed = cached[1], cached[2]
+        changed = frozenset(c["fact"] for sets in (answer or {}).values() for s in sets for c in s)
+        cached = table.answers[signature] = (answer, changed)
+    found, changed = cached
     near = {p for p in changed if _number(values.get(p))}
     if not found or not near:
         return found  # already in sample order, which is this agreement's order too
     relevant = {p: values[p] for p in rule.paths if p in values}
     index = {p: i for i, p in enumerate(rule.paths)}
-    order = {p: {_key(v): i for i, v in enumerate(_domain(rule, p, vocabulary))} for p in rule.paths}
+    order = {p: {_key(v): i for i, v in enumerate(table.domain(p))} for p in rule.paths}
 
     def rank(changes: Changes) -> list[tuple[int, float, int]]:
         return [(index[c["fact"]], abs(c["value"] - relevant[c["fact"]]) if c["fact"] in near else 0, order[c["fact"]][_key(c["value"])])
                 for c in changes]
 
     return {target: sorted(sets, key=rank) for target, sets in found.items()}
-
-
-_DOMAINS: dict[tuple[int, str], tuple[Rule, list[Any]]] = {}
-
-
-def _domain(rule: Rule, path: str, vocabulary: Vocabulary) -> list[Any]:
-    if (id(rule), path) not in _DOMAINS:
-        _DOMAINS[(id(rule), path)] = (rule, candidates(rule, path, vocabulary))
-    return _DOMAINS[(id(rule), path)][1]
 
 
 def _search(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> dict[str, list[Changes]] | None:
@@ -103,7 +93,7 @@ def _search(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> dict[
         return {}
     table = _table(rule, vocabulary)
     # a change must change something: a stated value is replaced by another, never by itself
-    domains = {p: [v for v in _domain(rule, p, vocabulary) if p not in values or v != values[p]] for p in rule.paths}
+    domains = {p: [v for v in table.domain(p) if p not in values or v != values[p]] for p in rule.paths}
     # each candidate goes with the others of its class (the values with its truth vector), so that the interpreter
     # runs once per combination of classes (a handful) instead of once per combination of values (up to
     # thousands), and only the combinations of values that reach a target are ever built
@@ -157,6 +147,16 @@ class _Table:
         self.memo: dict[str, dict[Any, int]] = {p: {} for p in rule.paths}  # value (strict key) -> class
         self.outcomes: dict[tuple[int | None, ...], str] = {}  # classes of every path -> outcome
         self.reach: dict[tuple[Any, ...], dict[str, list[tuple[int, ...]]]] = {}  # see reached
+        # what_it_would_take's answers by signature (the class of each path, None where absent), and the facts
+        # their sets change
+        self.answers: dict[tuple[int | None, ...], tuple[dict[str, list[Changes]] | None, frozenset[str]]] = {}
+        self.domains: dict[str, list[Any]] = {}  # see domain
+
+    def domain(self, path: str) -> list[Any]:
+        """The path's sample values (candidates), which depend on the vocabulary as well as the rule."""
+        if path not in self.domains:
+            self.domains[path] = candidates(self.rule, path, self.vocabulary)
+        return self.domains[path]
 
     def classify(self, path: str, value: Any) -> int:
         # the memo tells true from 1 and 1 from 1.0, which some predicates do
@@ -174,9 +174,6 @@ class _Table:
         memo[key] = numbers[vector]
         return memo[key]
 
-    def vector(self, path: str, value: Any) -> tuple[Truth, ...]:
-        return self.vectors[path][self.classify(path, value)]
-
     def reached(self, paths: tuple[str, ...], base: tuple[int | None, ...]) -> dict[str, list[tuple[int, ...]]]:
         """For each outcome, the combinations of classes of `paths` (of every class of their sample values) that
         give it, the other paths keeping their classes in `base`: shared by every agreement whose other facts
@@ -186,7 +183,7 @@ class _Table:
         found = self.reach.get(key)
         if found is None:
             found = self.reach[key] = {}
-            kinds = [sorted({self.classify(p, v) for v in _domain(self.rule, p, self.vocabulary)}) for p in paths]
+            kinds = [sorted({self.classify(p, v) for v in self.domain(p)}) for p in paths]
             for chosen in itertools.product(*kinds):
                 classes = list(base)
                 for i, kind in zip(where, chosen):
