@@ -238,3 +238,22 @@ def test_shipped_matrix_sorted_by_score_is_golden_and_fits_the_terminal(width: i
     assert text == golden.read_text()
     first = text.splitlines()[1 if text.startswith("agreement ") else 0]  # below the grid's header, or the first line per agreement
     assert first.startswith("us-2024")  # the highest score today (see bench of facts); the test pins the order
+
+
+def test_findings_are_made_whole_and_frozen() -> None:
+    # findings.finding builds each Finding with model.made (no per-field __init__): every field must be there, the
+    # same as the constructor would give, and the object must stay frozen
+    import dataclasses
+
+    from obcheck.model import Finding
+    from obcheck.run import check
+
+    report = check(facts=ROOT / "facts" / "gb-2024.yaml")
+    findings = [f for a in report.agreements for f in a.findings]
+    assert findings
+    names = {f.name for f in dataclasses.fields(Finding)}
+    for found in findings:
+        assert set(vars(found)) == names
+        assert Finding(**vars(found)) == found
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            found.status = found.status  # type: ignore[misc]

@@ -8,7 +8,7 @@ from typing import Any
 
 from obcheck.errors import InternalError
 from obcheck.facts import Agreement, Fact, Reading
-from obcheck.model import AgreementReport, Finding, Outcome, tally
+from obcheck.model import AgreementReport, Finding, Outcome, made, tally
 from obcheck.outcomes import RANK, Bounds, Truth, Truths, bounds, outcome
 from obcheck.remedies import what_it_would_take
 from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, show_value
@@ -91,16 +91,17 @@ def finding(
             entry = cited[path] = _cite(path, fact, agreement.file)
         evidence.append(entry)
     unknown = status is Outcome.UNKNOWN
-    return Finding(
+    return made(
         **plan.constants, status=status, message=_fill(plan.parts[status], facts),
         actual=actual, evidence=evidence, missing=[p for p in plan.paths if p not in facts] if unknown else [],
         location=_location(agreement, evidence, plan.paths),
         floor=bound.floor, ceiling=bound.ceiling, needs=_needs(rule, facts, truth, bound) if unknown else {},
-        may_not_apply=bound.may_not_apply,
+        may_not_apply=bound.may_not_apply, contested=[],
         would_take=(
             what_it_would_take(rule, agreement.values if values is None else values, vocabulary)
             if vocabulary is not None and status is not Outcome.MET else None
         ),
+        waiver=None,
     )
 
 

@@ -94,6 +94,15 @@ class Finding:
     waiver: dict[str, Any] | None = None
 
 
+def made(**fields: Any) -> Finding:
+    """A Finding from every one of its fields, as Finding(...) makes it, without the frozen dataclass's __init__:
+    that sets each of its 21 fields through object.__setattr__ (timeit, with the keywords: 2.5 us a finding against
+    1.0, ~0.05 ms an agreement of 36). The result is as frozen; tests/test_reports.py checks it equals Finding(**fields)."""
+    finding = object.__new__(Finding)
+    object.__setattr__(finding, "__dict__", fields)
+    return finding
+
+
 @dataclass(frozen=True)
 class AgreementReport:
     """One agreement's findings, counts and standing."""
