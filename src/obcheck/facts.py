@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -283,19 +284,22 @@ def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagn
         source_ids.add(source.id)
         if not source.url.startswith(("https://", "http://")):
             errors.append(doc.error(("sources", i, "url"), f"source url must start with https:// or http://; got {shown(source.url)}"))
+    checker = vocabulary.checker
     for name, ev in model.facts.items():
         loc = ("facts", name)
-        if vocabulary.spec(name) is None:
+        check = checker(name)
+        if check is None:
             errors.append(doc.error(loc, vocabulary.unknown_path(name), key=True))
             continue
-        errors.extend(_check_evidence(doc, loc, name, ev, source_ids, vocabulary))
+        _check_evidence(errors, doc, loc, name, ev, source_ids, check)
     return errors
 
 
 def _check_evidence(
-    doc: Document, loc: tuple[str, ...], name: str, ev: Evidence, source_ids: set[str], vocabulary: Vocabulary
-) -> list[Diagnostic]:
-    errors = []
+    errors: list[Diagnostic], doc: Document, loc: tuple[str, ...], name: str, ev: Evidence, source_ids: set[str],
+    check: Callable[[Any], str | None],
+) -> None:
+    """One fact's entry: the keys its evidence level needs, then each of its values (`check`: the path's)."""
     if ev.proposed is not None:
         if ev.evidence != "unverified":
             errors.append(doc.error((*loc, "proposed"), f"{name}: 'proposed' belongs to an unverified value; once accepted, delete it"))
@@ -307,18 +311,17 @@ def _check_evidence(
     elif ev.value is None or ev.source is None or ev.quote is None:
         errors += [doc.error(loc, f"{name}: evidence '{ev.evidence}' needs '{key}'", key=True)
                    for key, given in (("value", ev.value), ("source", ev.source), ("quote", ev.quote)) if given is None]
-    _check_reading(errors, doc, loc, name, ev.value, ev.source, ev.quote, source_ids, vocabulary)
+    _check_reading(errors, doc, loc, ev.value, ev.source, ev.quote, source_ids, check)
     for i, alt in enumerate(ev.alternatives):
-        _check_reading(errors, doc, (*loc, "alternatives", i), name, alt.value, alt.source, alt.quote, source_ids, vocabulary)
-    return errors
+        _check_reading(errors, doc, (*loc, "alternatives", i), alt.value, alt.source, alt.quote, source_ids, check)
 
 
 def _check_reading(
-    errors: list[Diagnostic], doc: Document, at: tuple[str | int, ...], name: str, value: Any, source: str | None,
-    quote: str | None, source_ids: set[str], vocabulary: Vocabulary,
+    errors: list[Diagnostic], doc: Document, at: tuple[str | int, ...], value: Any, source: str | None,
+    quote: str | None, source_ids: set[str], check: Callable[[Any], str | None],
 ) -> None:
     """One value of a fact (the stated one or an alternative): its type, its source, its quote's length."""
-    if value is not None and (problem := vocabulary.check(name, value)):
+    if value is not None and (problem := check(value)):
         errors.append(doc.error((*at, "value"), problem))
     if source is not None and source not in source_ids:
         errors.append(doc.error((*at, "source"), f"unknown source {shown(source)}{did_you_mean(source, source_ids)}"))
@@ -331,6 +334,9 @@ def quote_problem(quote: str) -> str | None:
     NFKC (full-width and compatibility forms folded) with every invisible format character (zero-width space and
     joiners, word joiner, soft hyphen, BOM) and every other space or line break as a word break, so zero-width
     characters cannot glue 40 words into 1."""
+    if len(quote) <= MAX_QUOTE_CHARACTERS and quote.count(" ") < MAX_QUOTE_WORDS and quote.isascii() and quote.isprintable():
+        # nearly every quote: printable ASCII breaks words only at spaces, so it has at most one word more than spaces
+        return None
     text = quote if quote.isascii() else unicodedata.normalize("NFKC", quote)  # NFKC leaves ASCII as it is
     words = word_count(text)
     if words > MAX_QUOTE_WORDS:
