@@ -94,3 +94,72 @@ def test_mutated_fact_files_load_or_fail_cleanly(data: bytes, tmp_path_factory) 
 @given(data=mutated(RULE_SEEDS))
 def test_mutated_rule_files_load_or_fail_cleanly(data: bytes, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     only_clean_outcomes(data, tmp_path_factory.mktemp("r"), kind="rules")  # type: ignore[arg-type]
+
+
+# Fact files of nearly the right shape: each key valid, absent, unknown, or of another plain type.
+anything = st.one_of(scalars, st.lists(st.text(max_size=5), max_size=2), st.dictionaries(st.text(max_size=5), scalars, max_size=2))
+
+
+def mostly(valid: st.SearchStrategy[object], other: st.SearchStrategy[object] = anything) -> st.SearchStrategy[object]:
+    """Usually a valid value, sometimes any plain one: most generated files then differ from a valid one in one place."""
+    return st.integers(0, 40).flatmap(lambda n: other if n == 0 else valid)
+
+
+texts = mostly(st.text(max_size=6))
+
+
+def entry(fields: dict[str, st.SearchStrategy[object]], required: tuple[str, ...] = ()) -> st.SearchStrategy[dict[str, object]]:
+    """A mapping of `fields` (the required ones mostly present), each valid or not, rarely with a key no model has."""
+    needed = {k: mostly(v) for k, v in fields.items() if k in required}
+    optional = {k: mostly(v) for k, v in fields.items() if k not in required}
+    return mostly(st.fixed_dictionaries(needed, optional=optional), st.fixed_dictionaries({}, optional={**needed, **optional, "extra": anything}))
+
+
+proposals = entry({"text": texts, "line": st.integers(), "col": st.integers(), "clause": st.none() | texts, "quote": texts},
+                  ("text", "line", "col", "quote"))
+alternatives = entry({"value": anything, "source": texts, "quote": texts, "evidence": st.sampled_from(["text", "secondary", "unverified"]),
+                      "clause": st.none() | texts}, ("value", "source", "quote", "evidence"))
+evidence = entry({
+    "evidence": st.sampled_from(["text", "official", "secondary", "unverified"]) | st.just("proposed"), "value": anything, "source": texts,
+    "clause": texts, "quote": texts, "note": texts, "alternatives": st.lists(alternatives, max_size=2), "contested": st.booleans(),
+    "valid_from": texts, "valid_until": texts, "proposed": st.none() | proposals,
+}, ("evidence",))
+sources = entry({"id": texts, "title": texts, "url": texts, "type": st.sampled_from(["text", "secondary", "press"]),
+                 "reliability": st.none() | st.sampled_from(["partisan", "own-text", "rumour"])}, ("id", "title", "url", "type"))
+fact_files = st.fixed_dictionaries(
+    {"id": texts, "title": texts, "kind": mostly(st.just("treaty")), "parties": st.lists(texts, max_size=2),
+     "sources": st.lists(sources, max_size=2), "facts": st.dictionaries(mostly(st.text(max_size=4), st.integers()), evidence, max_size=3)},
+    optional={"status": st.none() | st.sampled_from(["draft", "signed", "void"]), "signed": texts, "supersedes": st.lists(texts, max_size=2),
+              "place": texts, "note": texts, "ends": texts, "other": anything},
+)
+
+
+@settings(FUZZ, max_examples=EXAMPLES * 20)
+@given(data=fact_files)
+def test_the_loaders_shape_check_accepts_what_the_fact_file_model_accepts_with_the_same_values(data: dict[str, object]) -> None:
+    """facts._contents stands in for file_models.FactFile on every file the parser makes: it must accept exactly
+    the data the model accepts (the model then reports why not), with the same values."""
+    from pydantic import ValidationError
+
+    from obcheck.facts import _contents
+    from obcheck.file_models import FactFile
+
+    try:
+        model = FactFile.model_validate(data)
+    except ValidationError:
+        model = None
+    contents = _contents(data)
+    assert (contents is None) == (model is None), (data, model)
+    if model is not None and contents is not None:
+        assert plain(contents) == plain(model.model_dump()) and "sources" in model.model_fields_set
+
+
+def plain(value: object) -> object:
+    """Loaded objects as the data they hold: named tuples as mappings, empty sequences alike."""
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return plain(value._asdict())
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value

@@ -5,20 +5,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, NoReturn, get_args
 
-from pydantic import Field
-
-from obcheck.errors import Diagnostic, InputError, did_you_mean, shown
-from obcheck.source import Document
-from obcheck.validation import ID_RE as _ID_RE
-from obcheck.validation import StrictModel, id_message, id_problem, load_model
+from obcheck.errors import Diagnostic, InputError, InternalError, did_you_mean, shown
+from obcheck.ids import ID_RE as _ID_RE
+from obcheck.ids import id_message, id_problem
+from obcheck.source import Document, parse
 from obcheck.vocabulary import Vocabulary, date_problem
 
-ID_RE = _ID_RE  # the one id pattern of every kind of id (validation.ID_RE); the command line checks new ids with it
+ID_RE = _ID_RE  # the one id pattern of every kind of id (ids.ID_RE); the command line checks new ids with it
 # ISO 3166-1 alpha-2 codes in use (a shape check alone lets UK, EL or XX through), plus EU for the Union.
 ISO_3166 = frozenset("""
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
@@ -45,44 +44,50 @@ Reliability = Literal["own-text", "official", "reputable", "partisan"]
 RELIABILITY_OF_TYPE = {"text": "own-text", "official-summary": "official", "secondary": "reputable"}
 
 
-class Source(StrictModel):
+class Source(NamedTuple):
+    """One source a fact file cites (file_models.Source is its schema)."""
+
     id: str
     title: str
     url: str
-    type: Literal["text", "official-summary", "secondary"]
-    reliability: Reliability | None = None  # default: from the type (text own-text, official-summary official, secondary reputable)
+    type: str
+    reliability: str | None = None  # default: from the type (text own-text, official-summary official, secondary reputable)
 
     @property
     def trust(self) -> str:
         return self.reliability or RELIABILITY_OF_TYPE[self.type]
 
 
-class Alternative(StrictModel):
+class Alternative(NamedTuple):
+    """Another reading of a contested fact, with its own citation."""
+
     value: Any
     source: str
     quote: str
-    evidence: Literal["text", "official", "secondary"]
+    evidence: str
     clause: str | None = None
 
 
-class Proposed(StrictModel):
+class Proposed(NamedTuple):
     """Where `obcheck draft` found a value: the text, the position and clause of the cue it matched, and a quote."""
 
     text: str
     line: int
     col: int
-    clause: str | None = None
     quote: str
+    clause: str | None = None
 
 
-class Evidence(StrictModel):
-    evidence: Level
+class Evidence(NamedTuple):
+    """One fact entry as the file states it (file_models.Evidence is its schema)."""
+
+    evidence: str
     value: Any = None
     source: str | None = None
     clause: str | None = None
     quote: str | None = None
     note: str | None = None
-    alternatives: list[Alternative] = Field(default_factory=list)
+    alternatives: Sequence[Alternative] = ()
     # reputable sources disagree: every rule reading the fact is evaluated on the value and on each alternative
     contested: bool = False
     # an amendment: the value holds from / until these dates (check --as-of)
@@ -91,19 +96,21 @@ class Evidence(StrictModel):
     proposed: Proposed | None = None  # a value the clause finder proposed, unverified until a person accepts it
 
 
-class FactFile(StrictModel):
+class Contents(NamedTuple):
+    """A fact file's data, of the shape file_models.FactFile demands, before its values are checked."""
+
     id: str
     title: str
-    kind: Kind
+    kind: str
     parties: list[str]
-    status: Status | None = None  # default: signed when `signed` is given, else draft
-    signed: str | None = None
-    reported: str | None = None  # a draft's or reported document's first report (what --as-of dates it by)
-    entry_into_force: str | None = None
-    ends: str | None = None  # stated end; otherwise derived from duration.years where the text states it
-    supersedes: list[str] = Field(default_factory=list)
-    place: str | None = None
-    note: str | None = None
+    status: str | None
+    signed: str | None
+    reported: str | None
+    entry_into_force: str | None
+    ends: str | None
+    supersedes: list[str]
+    place: str | None
+    note: str | None
     sources: list[Source]
     facts: dict[str, Evidence]
 
@@ -186,7 +193,10 @@ class Agreement:
 def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None, include_proposed: bool = False) -> Agreement:
     """Parse and validate one fact file; every problem in it is reported together. With include_proposed, the values
     `obcheck draft` proposed count as facts of evidence level 'proposed' (for a provisional report)."""
-    doc, model = load_model(path, FactFile, "a fact file", text)
+    doc = parse(path, text)
+    model = _contents(doc.data)
+    if model is None:
+        _refuse(doc)
     errors = _check(doc, model, vocabulary)
     if errors:
         raise InputError(errors)
@@ -219,7 +229,7 @@ def load_agreement(path: Path, vocabulary: Vocabulary, text: str | None = None, 
     )
 
 
-def _derived_entry(model: FactFile, facts: dict[str, Fact]) -> str | None:
+def _derived_entry(model: Contents, facts: dict[str, Fact]) -> str | None:
     """Entry into force from the facts: a stated date, or the signature where the text takes effect on signature."""
     stated = facts.get("entry_into_force.date")
     if stated is not None and isinstance(stated.value, str):
@@ -245,17 +255,130 @@ def _derived_end(start: str | None, facts: dict[str, Fact]) -> str | None:
 
 def _proposed_fact(name: str, ev: Evidence, proposed: Proposed, line: int) -> Fact:
     """A proposal as a fact for a provisional report: evidence level 'proposed', its source the text and position
-    (built without validation: no fact file may state these levels itself)."""
+    (no fact file may state these levels itself)."""
     where = f"{proposed.text}:{proposed.line}:{proposed.col}"
-    evidence = Evidence.model_construct(
-        evidence="proposed", value=ev.value, source="proposed", clause=proposed.clause, quote=proposed.quote,
-        note="proposed by obcheck draft; not yet accepted by a person", alternatives=[], proposed=proposed,
-    )
-    source = Source.model_construct(id="proposed", title=f"obcheck draft proposal ({where})", url=where, type="text")
+    note = "proposed by obcheck draft; not yet accepted by a person"
+    evidence = Evidence("proposed", ev.value, "proposed", proposed.clause, proposed.quote, note, proposed=proposed)
+    source = Source("proposed", f"obcheck draft proposal ({where})", where, "text")
     return Fact(name, ev.value, evidence, source, line)
 
 
-def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagnostic]:
+_KINDS, _STATUSES, _LEVELS, _RELIABILITIES = (frozenset(get_args(t)) for t in (Kind, Status, Level, Reliability))
+_CITED_LEVELS = frozenset(("text", "official", "secondary"))  # an alternative's: it cannot be unverified
+_OPTIONAL_TEXT = frozenset((str, type(None)))
+_FILE_KEYS, _REQUIRED_FILE_KEYS = frozenset(Contents._fields), frozenset(("id", "title", "kind", "parties", "sources", "facts"))
+
+
+# The shape of a fact file, checked in one pass over the parsed data, with the plain objects built on the way.
+# file_models.FactFile demands the same shape: each returns None where the pydantic model would refuse the data
+# (tests/test_loading.py compares the two on generated data), and the model then reports exactly what is wrong.
+# Validating through the model built ~60 pydantic objects a file: a third of the time the checks took.
+def _contents(data: Any) -> Contents | None:
+    """A fact file's data as plain objects, or None when it is not of the shape file_models.FactFile demands
+    (strict: only the very types it names, the only ones the parser makes)."""
+    if data.__class__ is not dict or not data.keys() <= _FILE_KEYS or not _REQUIRED_FILE_KEYS <= data.keys():
+        return None
+    get = data.get
+    kind, status, parties, supersedes = data["kind"], get("status"), data["parties"], get("supersedes", [])
+    if not (
+        data["id"].__class__ is str and data["title"].__class__ is str and kind.__class__ is str and kind in _KINDS
+        and (status is None or (status.__class__ is str and status in _STATUSES))
+        and all(get(key).__class__ in _OPTIONAL_TEXT for key in ("signed", "reported", "entry_into_force", "ends", "place", "note"))
+        and _texts(parties) and _texts(supersedes)
+    ):
+        return None
+    sources, facts = data["sources"], data["facts"]
+    if sources.__class__ is not list or facts.__class__ is not dict:
+        return None
+    cited = [_source(entry) for entry in sources]
+    stated = {name: _evidence(entry) for name, entry in facts.items()}
+    if None in cited or None in stated.values() or not all(name.__class__ is str for name in stated):
+        return None
+    return Contents(
+        data["id"], data["title"], kind, list(parties), status, get("signed"), get("reported"), get("entry_into_force"),
+        get("ends"), list(supersedes), get("place"), get("note"), cited, stated,  # type: ignore[arg-type]
+    )
+
+
+def _texts(value: Any) -> bool:
+    return value.__class__ is list and all(item.__class__ is str for item in value)
+
+
+def _source(entry: Any) -> Source | None:
+    try:  # the keyword call refuses unknown and missing keys (and keys that are not strings)
+        source = Source(**entry)
+    except TypeError:
+        return None
+    id, title, url, kind, reliability = source
+    if (
+        id.__class__ is str and title.__class__ is str and url.__class__ is str and kind.__class__ is str
+        and kind in RELIABILITY_OF_TYPE and (reliability is None or (reliability.__class__ is str and reliability in _RELIABILITIES))
+    ):
+        return source
+    return None
+
+
+def _evidence(entry: Any) -> Evidence | None:
+    try:
+        evidence = Evidence(**entry)
+    except TypeError:
+        return None
+    level, _, source, clause, quote, note, alternatives, contested, valid_from, valid_until, proposed = evidence
+    if not (
+        level.__class__ is str and level in _LEVELS and contested.__class__ is bool
+        and source.__class__ in _OPTIONAL_TEXT and clause.__class__ in _OPTIONAL_TEXT and quote.__class__ in _OPTIONAL_TEXT
+        and note.__class__ in _OPTIONAL_TEXT and valid_from.__class__ in _OPTIONAL_TEXT and valid_until.__class__ in _OPTIONAL_TEXT
+    ):
+        return None
+    if alternatives != ():  # rare: a contested fact
+        if alternatives.__class__ is not list:
+            return None
+        readings = [reading for alt in alternatives if (reading := _alternative(alt)) is not None]
+        if len(readings) != len(alternatives):
+            return None
+        evidence = evidence._replace(alternatives=readings)
+    if proposed is not None:  # rare: a value `obcheck draft` proposed
+        if (proposed := _proposed(proposed)) is None:
+            return None
+        evidence = evidence._replace(proposed=proposed)
+    return evidence
+
+
+def _alternative(entry: Any) -> Alternative | None:
+    try:
+        alternative = Alternative(**entry)
+    except TypeError:
+        return None
+    _, source, quote, level, clause = alternative
+    if (
+        source.__class__ is str and quote.__class__ is str and level.__class__ is str and level in _CITED_LEVELS
+        and clause.__class__ in _OPTIONAL_TEXT
+    ):
+        return alternative
+    return None
+
+
+def _proposed(entry: Any) -> Proposed | None:
+    try:
+        proposed = Proposed(**entry)
+    except TypeError:
+        return None
+    text, line, col, quote, clause = proposed
+    if text.__class__ is str and quote.__class__ is str and line.__class__ is int and col.__class__ is int and clause.__class__ in _OPTIONAL_TEXT:
+        return proposed
+    return None
+
+
+def _refuse(doc: Document) -> NoReturn:
+    """Raise the located problems pydantic finds in a file `_contents` refused."""
+    from obcheck.file_models import FactFile
+    from obcheck.validation import validate
+
+    validate(doc, FactFile, "a fact file")
+    raise InternalError(f"{doc.path}: the fact file model accepts data of a shape the loader refuses")
+
+
+def _check(doc: Document, model: Contents, vocabulary: Vocabulary) -> list[Diagnostic]:
     errors = []
     if not ID_RE.match(model.id):
         errors.append(doc.error(("id",), id_message("agreement", model.id)))
@@ -283,19 +406,30 @@ def _check(doc: Document, model: FactFile, vocabulary: Vocabulary) -> list[Diagn
         source_ids.add(source.id)
         if not source.url.startswith(("https://", "http://")):
             errors.append(doc.error(("sources", i, "url"), f"source url must start with https:// or http://; got {shown(source.url)}"))
+    checker = vocabulary.checker
     for name, ev in model.facts.items():
-        loc = ("facts", name)
-        if vocabulary.spec(name) is None:
-            errors.append(doc.error(loc, vocabulary.unknown_path(name), key=True))
+        check = checker(name)
+        if check is None:
+            errors.append(doc.error(("facts", name), vocabulary.unknown_path(name), key=True))
             continue
-        errors.extend(_check_evidence(doc, loc, name, ev, source_ids, vocabulary))
+        level, value, cited, _, quote, _, alternatives, _, _, _, proposed = ev
+        if (
+            level != "unverified" and value is not None and cited in source_ids and quote is not None
+            and not alternatives and proposed is None and _short(quote)
+        ):
+            # nearly every fact: one value with a known source and a short quote; only the value can be wrong
+            if problem := check(value):
+                errors.append(doc.error(("facts", name, "value"), problem))
+            continue
+        _check_evidence(errors, doc, ("facts", name), name, ev, source_ids, check)
     return errors
 
 
 def _check_evidence(
-    doc: Document, loc: tuple[str, ...], name: str, ev: Evidence, source_ids: set[str], vocabulary: Vocabulary
-) -> list[Diagnostic]:
-    errors = []
+    errors: list[Diagnostic], doc: Document, loc: tuple[str, ...], name: str, ev: Evidence, source_ids: set[str],
+    check: Callable[[Any], str | None],
+) -> None:
+    """One fact's entry: the keys its evidence level needs, then each of its values (`check`: the path's)."""
     if ev.proposed is not None:
         if ev.evidence != "unverified":
             errors.append(doc.error((*loc, "proposed"), f"{name}: 'proposed' belongs to an unverified value; once accepted, delete it"))
@@ -307,18 +441,17 @@ def _check_evidence(
     elif ev.value is None or ev.source is None or ev.quote is None:
         errors += [doc.error(loc, f"{name}: evidence '{ev.evidence}' needs '{key}'", key=True)
                    for key, given in (("value", ev.value), ("source", ev.source), ("quote", ev.quote)) if given is None]
-    _check_reading(errors, doc, loc, name, ev.value, ev.source, ev.quote, source_ids, vocabulary)
+    _check_reading(errors, doc, loc, ev.value, ev.source, ev.quote, source_ids, check)
     for i, alt in enumerate(ev.alternatives):
-        _check_reading(errors, doc, (*loc, "alternatives", i), name, alt.value, alt.source, alt.quote, source_ids, vocabulary)
-    return errors
+        _check_reading(errors, doc, (*loc, "alternatives", i), alt.value, alt.source, alt.quote, source_ids, check)
 
 
 def _check_reading(
-    errors: list[Diagnostic], doc: Document, at: tuple[str | int, ...], name: str, value: Any, source: str | None,
-    quote: str | None, source_ids: set[str], vocabulary: Vocabulary,
+    errors: list[Diagnostic], doc: Document, at: tuple[str | int, ...], value: Any, source: str | None,
+    quote: str | None, source_ids: set[str], check: Callable[[Any], str | None],
 ) -> None:
     """One value of a fact (the stated one or an alternative): its type, its source, its quote's length."""
-    if value is not None and (problem := vocabulary.check(name, value)):
+    if value is not None and (problem := check(value)):
         errors.append(doc.error((*at, "value"), problem))
     if source is not None and source not in source_ids:
         errors.append(doc.error((*at, "source"), f"unknown source {shown(source)}{did_you_mean(source, source_ids)}"))
@@ -331,6 +464,8 @@ def quote_problem(quote: str) -> str | None:
     NFKC (full-width and compatibility forms folded) with every invisible format character (zero-width space and
     joiners, word joiner, soft hyphen, BOM) and every other space or line break as a word break, so zero-width
     characters cannot glue 40 words into 1."""
+    if _short(quote):
+        return None
     text = quote if quote.isascii() else unicodedata.normalize("NFKC", quote)  # NFKC leaves ASCII as it is
     words = word_count(text)
     if words > MAX_QUOTE_WORDS:
@@ -338,6 +473,12 @@ def quote_problem(quote: str) -> str | None:
     if len(text) > MAX_QUOTE_CHARACTERS:
         return f"quote has {len(text):,} characters; at most {MAX_QUOTE_CHARACTERS}"
     return None
+
+
+def _short(quote: str) -> bool:
+    """True for a quote that is within both limits on its face (nearly every quote): printable ASCII breaks words
+    only at spaces, so it has at most one word more than it has spaces. False says nothing: `quote_problem` decides."""
+    return len(quote) <= MAX_QUOTE_CHARACTERS and quote.count(" ") < MAX_QUOTE_WORDS and quote.isascii() and quote.isprintable()
 
 
 def word_count(text: str) -> int:

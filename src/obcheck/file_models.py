@@ -1,4 +1,4 @@
-"""The pydantic models of pack, rule, vocabulary and waivers files, imported only when such a file is read."""
+"""The pydantic models of pack, rule, vocabulary, waivers and fact files, imported only when such a file is read."""
 
 # Start-up stays free of pydantic (about 70 ms of model building): the loaded rules and vocabulary are plain
 # dataclasses (rules.py, vocabulary.py) built from these models once they have validated a file, so a run whose
@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from obcheck.facts import Kind, Level, Reliability, Status
 from obcheck.validation import StrictModel
 
 EvidenceLevel = Literal["verbatim-report", "report-quoted-by-secondary", "secondary-summary", "seed-only"]
@@ -95,3 +96,64 @@ class WaiverEntry(StrictModel):
 
 class WaiverFile(StrictModel):
     waivers: list[WaiverEntry] = Field(default_factory=list)
+
+
+# A fact file. Its plain objects (facts.py) are built from the data without these models whenever the data has the
+# shape they demand; they are the JSON Schema for editors, and report the exact problems of a file that has not.
+class Source(StrictModel):
+    id: str
+    title: str
+    url: str
+    type: Literal["text", "official-summary", "secondary"]
+    reliability: Reliability | None = None  # default: from the type (text own-text, official-summary official, secondary reputable)
+
+
+class Alternative(StrictModel):
+    value: Any
+    source: str
+    quote: str
+    evidence: Literal["text", "official", "secondary"]
+    clause: str | None = None
+
+
+class Proposed(StrictModel):
+    """Where `obcheck draft` found a value: the text, the position and clause of the cue it matched, and a quote."""
+
+    text: str
+    line: int
+    col: int
+    clause: str | None = None
+    quote: str
+
+
+class Evidence(StrictModel):
+    evidence: Level
+    value: Any = None
+    source: str | None = None
+    clause: str | None = None
+    quote: str | None = None
+    note: str | None = None
+    alternatives: list[Alternative] = Field(default_factory=list)
+    # reputable sources disagree: every rule reading the fact is evaluated on the value and on each alternative
+    contested: bool = False
+    # an amendment: the value holds from / until these dates (check --as-of)
+    valid_from: str | None = None
+    valid_until: str | None = None
+    proposed: Proposed | None = None  # a value the clause finder proposed, unverified until a person accepts it
+
+
+class FactFile(StrictModel):
+    id: str
+    title: str
+    kind: Kind
+    parties: list[str]
+    status: Status | None = None  # default: signed when `signed` is given, else draft
+    signed: str | None = None
+    reported: str | None = None  # a draft's or reported document's first report (what --as-of dates it by)
+    entry_into_force: str | None = None
+    ends: str | None = None  # stated end; otherwise derived from duration.years where the text states it
+    supersedes: list[str] = Field(default_factory=list)
+    place: str | None = None
+    note: str | None = None
+    sources: list[Source]
+    facts: dict[str, Evidence]

@@ -7,8 +7,7 @@ from typing import Any
 
 from obcheck.cases import CasesFile
 from obcheck.fact_types import FACT_TYPES
-from obcheck.facts import FactFile
-from obcheck.file_models import RuleFile
+from obcheck.file_models import FactFile, RuleFile
 from obcheck.operators import OPERATORS, Operator
 from obcheck.vocabulary import PathSpec, Vocabulary
 

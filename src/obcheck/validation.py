@@ -14,16 +14,21 @@ from obcheck.source import Document, parse
 M = TypeVar("M", bound=BaseModel)
 
 # The id pattern lives in ids.py, which start-up can import without pydantic; the loaders take it from here too.
-__all__ = ["ID_RE", "ID_RULE", "MAX_ID_LENGTH", "StrictModel", "id_message", "id_problem", "load_model", "pydantic_diagnostics"]
+__all__ = ["ID_RE", "ID_RULE", "MAX_ID_LENGTH", "StrictModel", "id_message", "id_problem", "load_model", "pydantic_diagnostics", "validate"]
 
 
 def load_model(path: Path, model: type[M], what: str, text: str | None = None) -> tuple[Document, M]:
     """Parse a YAML file and validate it as `model`; every problem becomes a located InputError."""
     doc = parse(path, text)
+    return doc, validate(doc, model, what)
+
+
+def validate(doc: Document, model: type[M], what: str) -> M:
+    """A parsed file's data validated as `model`; every problem becomes a located InputError."""
     if not isinstance(doc.data, dict):
         raise InputError([doc.error((), f"{what} is a mapping of {', '.join(model.model_fields)}; got a {type(doc.data).__name__}")])
     try:
-        return doc, model.model_validate(doc.data)
+        return model.model_validate(doc.data)
     except ValidationError as exc:
         raise InputError(pydantic_diagnostics(doc, exc, model)) from None
 

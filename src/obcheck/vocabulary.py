@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,10 +37,13 @@ class Vocabulary:
     # each path's allowed values as a set, built on first use: a list fact of 100,000 items checked against an
     # enum of 100,000 values by list search was 10^10 comparisons
     _allowed: dict[str, Choices] = field(default_factory=dict, compare=False, repr=False)
+    # each path's value check with its type and allowed values bound, built on first use: a fact file checks
+    # thousands of values against a few hundred paths
+    _checkers: dict[str, Callable[[Any], str | None]] = field(default_factory=dict, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled (the cache) without the sets built on use: they are rebuilt as needed."""
-        return {**self.__dict__, "_allowed": {}}
+        """Pickled (the cache) without the sets and checks built on use: they are rebuilt as needed."""
+        return {**self.__dict__, "_allowed": {}, "_checkers": {}}
 
     def allowed(self, path: str) -> Choices:
         found = self._allowed.get(path)
@@ -55,8 +59,20 @@ class Vocabulary:
 
     def check(self, path: str, value: Any) -> str | None:
         """Why `value` is not a valid value of `path`, or None when it is."""
-        spec = self.paths[path]
-        return FACT_TYPES[spec.type].problem(path, value, self.allowed(path))
+        checker = self.checker(path)
+        if checker is None:
+            raise KeyError(path)
+        return checker(value)
+
+    def checker(self, path: str) -> Callable[[Any], str | None] | None:
+        """`check` of one path as a function of the value alone; None when the vocabulary has no such path."""
+        found = self._checkers.get(path)
+        if found is None:
+            spec = self.paths.get(path)
+            if spec is None:
+                return None
+            found = self._checkers[path] = _bound(FACT_TYPES[spec.type].problem, path, self.allowed(path))
+        return found
 
     def merged(self, other: Vocabulary) -> Vocabulary:
         clash = [p for p in other.paths if p in self.paths and other.paths[p] != self.paths[p]]
@@ -64,6 +80,10 @@ class Vocabulary:
             line, col = _key_position(other.files[0], ("paths", clash[0]))
             raise InputError([Diagnostic(other.files[0], line, col, f"vocabulary redefines {shown(clash[0])} differently from {self.files[0]}")])
         return Vocabulary({**self.paths, **other.paths}, self.files + other.files)
+
+
+def _bound(problem: Callable[[str, Any, Choices], str | None], path: str, allowed: Choices) -> Callable[[Any], str | None]:
+    return lambda value: problem(path, value, allowed)
 
 
 def _key_position(file: str, loc: tuple[str, ...]) -> tuple[int, int]:
