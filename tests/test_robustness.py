@@ -109,3 +109,46 @@ def test_a_file_that_grows_after_its_size_is_taken_is_read_whole_and_bounded(tmp
     monkeypatch.setattr(source.Path, "stat", lambda self, **_: os.stat_result([0o100644, 0, 0, 1, 0, 0, 10, 0, 0, 0]))
     with pytest.raises(InputError, match="more than 2,097,152 bytes"):
         source.read_text(big)
+
+
+def _texts(items: object) -> list[str]:
+    from obcheck.model import Rendered
+
+    out = [item.text for item in items if isinstance(item, Rendered)]  # type: ignore[attr-defined]
+    return out
+
+
+def test_jobs_send_texts_through_the_pipe_when_no_spool_can_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --jobs workers spool rendered texts to files (run._work); with no temporary folder to write, they come back
+    # with the items instead: the same report, never a failed run
+    import tempfile
+
+    from obcheck.reporters.json_report import line
+    from obcheck.run import start
+
+    facts = corpus(tmp_path / "facts", 12)
+    serial = _texts(start([facts], [MINI], "python", render=line).items)
+
+    def full(*_: object, **__: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", full)
+    assert _texts(start([facts], [MINI], "python", jobs=2, render=line).items) == serial and len(serial) == 12
+
+
+def test_a_worker_spools_a_chunk_or_sends_it_whole(tmp_path: Path) -> None:
+    from obcheck import run
+    from obcheck.reporters.json_report import line
+    from obcheck.rules import load_catalogue
+
+    files = [str(f) for f in sorted(corpus(tmp_path / "facts", 5).iterdir())]
+    run._WORKER["evaluator"] = run._Evaluator(load_catalogue([MINI]), "python", run.Options(), render=line)
+    try:
+        name, whole, lengths = run._work(files, str(tmp_path / "no-such-folder"))  # cannot be written: sent whole
+        assert name is None and lengths == [] and len(_texts(whole)) == 5 and all(_texts(whole))
+        (tmp_path / "spool").mkdir()
+        name, shells, lengths = run._work(files, str(tmp_path / "spool"))
+        assert name is not None and _texts(shells) == [""] * 5 and sum(lengths) == Path(name).stat().st_size
+        assert list(run._unspool(name, lengths)) == _texts(whole) and not Path(name).exists()
+    finally:
+        run._WORKER.pop("evaluator").close()

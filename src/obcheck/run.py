@@ -593,23 +593,29 @@ def _init_worker(
     settle_gc()
 
 
-def _work(files: list[str], spool: str) -> tuple[str | None, list[Item | None], list[int]]:
+def _work(files: list[str], spool: str | None) -> tuple[str | None, list[Item | None], list[int]]:
     """A chunk of files in a worker: each one's errors, report or rendering, or None (did not exist on the --as-of
     day). Rendered texts travel in a spool file in `spool` (its name, and each text's length in bytes, come back
-    with the items, whose text is left empty)."""
+    with the items, whose text is left empty); with no spool, or one that cannot be written, with the items."""
     import os
     import tempfile
 
     evaluator: _Evaluator = _WORKER["evaluator"]
     items = [evaluator.one(Path(file)) for file in files]
     texts = [item.text.encode("utf-8") for item in items if isinstance(item, Rendered)]
-    if not texts:
+    if not texts or spool is None:
         return None, items, []
     # A chunk's texts (~45 KB an agreement in JSON) sent back through the pool's one result pipe made each worker
     # wait for the parent to read them, and the other worker wait for the pipe; a file takes them at once.
-    fd, name = tempfile.mkstemp(dir=spool, suffix=".spool")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(b"".join(texts))
+    name = None
+    try:
+        fd, name = tempfile.mkstemp(dir=spool, suffix=".spool")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"".join(texts))
+    except OSError:  # a full disk: slower through the pipe, never a failed run
+        if name is not None:
+            Path(name).unlink(missing_ok=True)
+        return None, items, []
     shells = [Rendered(i.id, i.file, i.summary, "") if isinstance(i, Rendered) else i for i in items]
     return name, shells, [len(t) for t in texts]
 
@@ -663,7 +669,10 @@ def _parallel(
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     size = max(1, min(64, len(files) // (workers * 8) or 1))
     chunks = [[str(f) for f in files[i:i + size]] for i in range(0, len(files), size)]
-    spool = tempfile.mkdtemp(prefix="obcheck-spool-")
+    try:
+        spool: str | None = tempfile.mkdtemp(prefix="obcheck-spool-")
+    except OSError:  # no temporary folder can be written: the texts come through the pipe
+        spool = None
     try:
         for name, items, lengths in pool.imap(functools.partial(_work, spool=spool), chunks):
             texts = _unspool(name, lengths)
@@ -675,7 +684,7 @@ def _parallel(
                 if isinstance(item, Failed):
                     yield item
                     continue
-                if isinstance(item, Rendered):
+                if isinstance(item, Rendered) and name is not None:
                     item = Rendered(item.id, item.file, item.summary, next(texts))
                 yield seen.check(item.id, item.file) or item
         pool.close()
@@ -683,7 +692,8 @@ def _parallel(
     finally:
         pool.terminate()  # on an error or Ctrl-C too: never wait on workers that may not finish
         pool.join()
-        shutil.rmtree(spool, ignore_errors=True)
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
 
 
 def rules_by_key(catalogue: Catalogue) -> dict[str, Rule]:
