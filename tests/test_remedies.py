@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from typing import Any
 
 import pytest
@@ -152,10 +153,10 @@ def brute_force(rule: Rule, values: dict[str, Any], vocabulary: Any, budget: int
             break
         this_size: dict[str, list[Any]] = {t: [] for t in targets if t not in found}
         for paths in itertools.combinations(rule.paths, size):
+            budget -= math.prod(len(samples[p]) for p in paths)  # every sample value counts, the stated one too
+            if budget < 0:
+                return None
             for combo in itertools.product(*(domains[p] for p in paths)):
-                budget -= 1
-                if budget < 0:
-                    return None
                 result = outcome(rule, {**values, **dict(zip(paths, combo))}, vocabulary)
                 if result in this_size:
                     this_size[result].append([{"fact": p, "value": v} for p, v in zip(paths, combo)])
@@ -197,3 +198,19 @@ def test_the_search_gives_what_plain_enumeration_gives_on_generated_rules(data: 
             rule = make_rule(i, data.draw(conditions), data.draw(st.one_of(st.none(), conditions)), data.draw(st.one_of(st.none(), conditions)))
             for values in data.draw(st.lists(_grid_facts(vocab), min_size=1, max_size=4)):
                 assert repr(what_it_would_take(rule, values, vocab)) == repr(brute_force(rule, values, vocab, budget)), values
+
+
+@pytest.mark.parametrize("budget", [3, 4])
+@pytest.mark.parametrize("order", [(19, 5), (5, 19)])
+def test_the_budget_gives_one_verdict_per_signature_whatever_came_first(budget: int, order: tuple[int, int]) -> None:
+    # 19 and 5 fare alike against "at least 20" (one signature, one cached answer); 19 is one of the four sample
+    # values (0, 19, 20, 21) and 5 is not. Counting the budget without the stated value gave 19 three combinations
+    # and 5 four, so with a budget of 3 the first one searched decided for both
+    vocab = grid()
+    rule = make_rule(0, Predicate("t.integer", "at_least", 20, 1, 1))
+    assert candidates(rule, "t.integer", vocab) == [0, 19, 20, 21]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(obcheck.remedies, "MAX_EVALUATIONS", budget)
+        answers = [what_it_would_take(rule, {"t.integer": x}, vocab) for x in order]
+    expected = None if budget == 3 else {"met": [[{"fact": "t.integer", "value": 20}], [{"fact": "t.integer", "value": 21}]]}
+    assert answers == [expected, expected]
