@@ -130,7 +130,7 @@ fact_files = st.fixed_dictionaries(
     {"id": texts, "title": texts, "kind": mostly(st.just("treaty")), "parties": st.lists(texts, max_size=2),
      "sources": st.lists(sources, max_size=2), "facts": st.dictionaries(mostly(st.text(max_size=4), st.integers()), evidence, max_size=3)},
     optional={"status": st.none() | st.sampled_from(["draft", "signed", "void"]), "signed": texts, "supersedes": st.lists(texts, max_size=2),
-              "place": texts, "note": texts, "ends": texts, "other": anything},
+              "place": texts, "note": texts, "ends": texts, "reported": texts, "entry_into_force": texts, "other": anything},
 )
 
 

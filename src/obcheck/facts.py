@@ -271,7 +271,7 @@ _FILE_KEYS, _REQUIRED_FILE_KEYS = frozenset(Contents._fields), frozenset(("id", 
 
 # The shape of a fact file, checked in one pass over the parsed data, with the plain objects built on the way.
 # file_models.FactFile demands the same shape: each returns None where the pydantic model would refuse the data
-# (tests/test_loading.py compares the two on generated data), and the model then reports exactly what is wrong.
+# (tests/test_fuzz.py compares the two on generated data), and the model then reports exactly what is wrong.
 # Validating through the model built ~60 pydantic objects a file: a third of the time the checks took.
 def _contents(data: Any) -> Contents | None:
     """A fact file's data as plain objects, or None when it is not of the shape file_models.FactFile demands
