@@ -658,8 +658,12 @@ def cache() -> None:
     """The cache of loaded rules and agreement reports (check and matrix use it; --no-cache skips it)."""
 
 
+cache_dir_option = click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+                                help="The cache folder (default: as check finds it).")
+
+
 @cache.command("clear")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="The cache folder (default: as check finds it).")
+@cache_dir_option
 @guarded
 def cache_clear(cache_dir: Path | None) -> None:
     """Remove the cache folder and every entry in it."""
@@ -674,7 +678,7 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 @cache.command("dir")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="The cache folder (default: as check finds it).")
+@cache_dir_option
 @guarded
 def cache_dir(cache_dir: Path | None) -> None:
     """Print where the cache is."""

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, NoReturn, get_args
+from typing import Any, Literal, NamedTuple, NoReturn, TypeVar, get_args
 
 from obcheck.errors import Diagnostic, InputError, InternalError, did_you_mean, shown
 from obcheck.ids import ID_RE as _ID_RE
@@ -304,10 +304,20 @@ def _texts(value: Any) -> bool:
     return value.__class__ is list and all(item.__class__ is str for item in value)
 
 
-def _source(entry: Any) -> Source | None:
-    try:  # the keyword call refuses unknown and missing keys (and keys that are not strings)
-        source = Source(**entry)
+_T = TypeVar("_T")
+
+
+def _made(kind: Callable[..., _T], entry: Any) -> _T | None:
+    """`kind` built from a mapping's keys, or None: the keyword call refuses unknown and missing keys, keys that
+    are not strings, and an entry that is not a mapping."""
+    try:
+        return kind(**entry)
     except TypeError:
+        return None
+
+
+def _source(entry: Any) -> Source | None:
+    if (source := _made(Source, entry)) is None:
         return None
     id, title, url, kind, reliability = source
     if (
@@ -319,9 +329,7 @@ def _source(entry: Any) -> Source | None:
 
 
 def _evidence(entry: Any) -> Evidence | None:
-    try:
-        evidence = Evidence(**entry)
-    except TypeError:
+    if (evidence := _made(Evidence, entry)) is None:
         return None
     level, _, source, clause, quote, note, alternatives, contested, valid_from, valid_until, proposed = evidence
     if not (
@@ -345,9 +353,7 @@ def _evidence(entry: Any) -> Evidence | None:
 
 
 def _alternative(entry: Any) -> Alternative | None:
-    try:
-        alternative = Alternative(**entry)
-    except TypeError:
+    if (alternative := _made(Alternative, entry)) is None:
         return None
     _, source, quote, level, clause = alternative
     if (
@@ -359,9 +365,7 @@ def _alternative(entry: Any) -> Alternative | None:
 
 
 def _proposed(entry: Any) -> Proposed | None:
-    try:
-        proposed = Proposed(**entry)
-    except TypeError:
+    if (proposed := _made(Proposed, entry)) is None:
         return None
     text, line, col, quote, clause = proposed
     if text.__class__ is str and quote.__class__ is str and line.__class__ is int and col.__class__ is int and clause.__class__ in _OPTIONAL_TEXT:

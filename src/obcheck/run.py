@@ -351,8 +351,11 @@ def start(
     catalogue, key = options.cached_catalogue(rule_dirs, store)
     rules = sorted(catalogue.rules(), key=lambda r: (r.pack, r.id))
     engine_name = _resolve(engine, warn, store)  # the parent builds an engine only when it evaluates itself
-    if store is not None:
-        store.commit()  # --jobs workers read the catalogue the parent stored
+    parallel = jobs > 1 and not any(str(p) == STDIN for p in fact_paths)  # workers cannot share standard input
+    if store is not None and parallel:
+        store.close()  # the workers read the catalogue stored here; the parent evaluates nothing, so lets the file go
+    elif store is not None:
+        store.commit()
     tool = {"name": "obcheck", "version": __version__, "engine": engine_name}
     if options.include_proposed:  # every format states it: these findings rest on values no person has accepted yet
         tool["provisional"] = PROVISIONAL
@@ -363,7 +366,7 @@ def start(
     )
     if waivers is not None:
         render = None  # waivers are applied here, to findings, so workers send findings rather than text
-    if jobs > 1 and not any(str(p) == STDIN for p in fact_paths):  # workers cannot share standard input
+    if parallel:
         items = _parallel(fact_paths, rule_dirs, options, engine_name, jobs, progress, render, cache if store else None)
     else:
         evaluator = _Evaluator(catalogue, engine_name, options, store, key, render)
@@ -438,15 +441,19 @@ class _Evaluator:
     render: Callable[[AgreementReport], str] | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _rules: list[Rule] = field(default_factory=list, repr=False)
+    _run_key: bytes | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # what every report of the run depends on (the catalogue, engine, options and form), hashed once a run
+        if self.cache is not None and self.catalogue_key is not None:
+            o = self.options
+            form = "report" if self.render is None else f"{self.render.__module__}.{self.render.__qualname__}"
+            self._run_key = digest(form, self.catalogue_key, self.engine_name, repr((o.as_of, o.would_take, o.include_proposed)))
 
     def key(self, shown: str, text: str) -> bytes | None:
-        """What one agreement's report depends on: the catalogue, engine and options, the file's name as
+        """What one agreement's report depends on: the run's catalogue, engine and options, the file's name as
         reports show it, and its text."""
-        if self.cache is None or self.catalogue_key is None:
-            return None
-        o = self.options
-        form = "report" if self.render is None else f"{self.render.__module__}.{self.render.__qualname__}"
-        return digest(form, self.catalogue_key, self.engine_name, repr((o.as_of, o.would_take, o.include_proposed)), shown, text)
+        return None if self._run_key is None else digest(self._run_key, shown, text)
 
     def load(self, file: Path) -> tuple[str, str, AgreementReport | Rendered | None] | tuple[Agreement, bytes | None] | Failed:
         """A cached (id, file, report, its rendering, or None) when the cache holds the file; else the loaded agreement and the key
@@ -525,7 +532,7 @@ class _Evaluator:
 
     def close(self) -> None:
         if self.cache is not None:
-            self.cache.commit()  # at the end of the run, or where it stopped: what was worked out is kept
+            self.cache.close()  # at the end of the run, or where it stopped: what was worked out is kept
         if self._engine is not None:
             self._engine.close()
             self._engine = None
