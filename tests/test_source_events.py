@@ -244,3 +244,36 @@ def test_every_alias_is_refused_where_it_stands(text: str, line: int, col: int) 
         source.parse(Path(NAME), text)
     (d,) = info.value.diagnostics
     assert (d.line, d.col) == (line, col) and "aliases (*name) are not supported" in d.message
+
+
+def test_display_path_matches_resolving_the_whole_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """display_path resolves each folder once and only looks at the file itself: whatever the links, it shows what
+    resolving the whole path shows (relative to the working directory, else the path as given)."""
+    work, outside = tmp_path / "work", tmp_path / "outside"
+    (work / "real" / "sub").mkdir(parents=True)
+    outside.mkdir()
+    for name in ("a.yaml", "sub/c.yaml"):
+        (work / "real" / name).write_text("")
+    (outside / "o.yaml").write_text("")
+    (work / "link").symlink_to(work / "real")
+    (work / "real" / "b.yaml").symlink_to(work / "real" / "sub" / "c.yaml")  # a file link to a file elsewhere
+    (work / "real" / "away.yaml").symlink_to(outside / "o.yaml")  # a file link out of the working directory
+    (work / "out").symlink_to(outside)  # a folder link out of it
+    (work / "loop").symlink_to(work / "loop")
+    monkeypatch.chdir(work)
+
+    def reference(path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except (ValueError, RuntimeError, OSError):
+            return str(path)
+
+    names = ["real/a.yaml", "link/a.yaml", "link/b.yaml", "real/b.yaml", "link/sub/c.yaml", "link/../real/a.yaml",
+             "real/away.yaml", "out/o.yaml", "link/missing.yaml", "missing/x.yaml", "a.yaml", "./real/a.yaml",
+             "link/.", "link/..", "link/", "loop/x.yaml", "real//a.yaml", str(work / "link" / "a.yaml"),
+             str(outside / "o.yaml"), "../outside/o.yaml"]
+    for _ in range(2):  # the second time from the folders resolved the first
+        assert [source.display_path(Path(n)) for n in names] == [reference(Path(n)) for n in names]
+    monkeypatch.chdir(work / "real")  # another working directory: nothing resolved for the first one is reused
+    assert [source.display_path(Path(n)) for n in ["a.yaml", "../link/b.yaml", "../out/o.yaml", "sub/c.yaml"]] == [
+        "a.yaml", "sub/c.yaml", "../out/o.yaml", "sub/c.yaml"]
