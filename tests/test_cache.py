@@ -13,7 +13,7 @@ import pytest
 
 import obcheck.cache
 import obcheck.findings
-from obcheck.cache import DIGEST, MAGIC, Cache, digest
+from obcheck.cache import MAGIC, Cache, checksum, digest
 from tests.conftest import MINI, ROOT, cli, fact_file
 
 FORMATS = ["json", "text", "markdown", "csv", "sarif"]
@@ -127,7 +127,7 @@ def test_a_damaged_or_planted_entry_is_ignored_and_rebuilt(tmp_path: Path, monke
             value = blob.decode("latin-1")
         else:  # an entry with the right key and checksum whose pickle would run a command
             payload = pickle.dumps(_Planted(str(marker)))
-            value = MAGIC + key + digest_of(payload) + payload
+            value = MAGIC + key + checksum(payload) + payload
         damaged.append((kind, key, value))
     rewrite(cache, damaged)
     assert run(*SMALL, "--format", "json", "--cache-dir", cache) == expected
@@ -173,12 +173,6 @@ class _Planted:
         return (os.system, (f"touch {self.path}",))
 
 
-def digest_of(payload: bytes) -> bytes:
-    import hashlib
-
-    return hashlib.blake2b(payload, digest_size=DIGEST).digest()
-
-
 def test_the_unpickler_refuses_anything_but_obcheck_data(tmp_path: Path) -> None:
     store = Cache(tmp_path)
     key = digest("k")
@@ -203,6 +197,35 @@ def test_writes_wait_for_a_commit_or_a_full_batch(tmp_path: Path, monkeypatch: p
     store.put("report", keys[3], 3)
     store.commit()
     assert Cache(tmp_path / "cache").get("report", keys[3]) == 3
+
+
+def test_a_run_that_misses_often_lists_the_stored_keys_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After LISTED_AFTER misses a run asks the database only for keys it holds; what it finds is unchanged, what it
+    writes itself is found, and another run's later entries are misses (rebuilt), never wrong values."""
+    monkeypatch.setattr(obcheck.cache, "LISTED_AFTER", 3)
+    folder = tmp_path / "cache"
+    writer = Cache(folder)
+    stored = [digest(f"stored {i}") for i in range(3)]
+    for i, key in enumerate(stored):
+        writer.put("report", key, i)
+    writer.commit()
+    store = Cache(folder)
+    queries: list[str] = []
+    assert [store.get("report", digest(f"absent {i}")) for i in range(2)] == [None, None]
+    assert store._db is not None
+    store._db.set_trace_callback(queries.append)
+    assert store.get("report", digest("absent 2")) is None and len(queries) == 2  # the third miss, then the list
+    queries.clear()
+    assert [store.get("report", digest(f"absent {i}")) for i in range(3, 10)] == [None] * 7 and queries == []
+    assert [store.get("report", k) for k in stored] == [0, 1, 2] and len(queries) == 3
+    assert store.get("catalogue", stored[0]) is None  # the kind is part of the key
+    store.put("report", digest("own"), "own")
+    store.commit()
+    writer.put("report", digest("later"), "later")
+    writer.commit()
+    assert store.get("report", digest("own")) == "own"
+    assert store.get("report", digest("later")) is None  # written after the list: a miss
+    assert Cache(folder).get("report", digest("later")) == "later"  # a run that starts now finds it
 
 
 @pytest.mark.parametrize("refusal", ["read-only", "full"])
