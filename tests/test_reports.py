@@ -257,3 +257,64 @@ def test_findings_are_made_whole_and_frozen() -> None:
         assert Finding(**vars(found)) == found
         with pytest.raises(dataclasses.FrozenInstanceError):
             found.status = found.status  # type: ignore[misc]
+
+
+def test_findings_worked_out_once_per_shape_equal_findings_worked_out_each_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """findings._shape keeps what a (rule, truths, values read) combination gives and reuses it: every finding must
+    equal the one worked out afresh, in whatever order the agreements come (the shipped documents, the test corpus
+    and generated agreements, many of which share combinations)."""
+    import importlib.util
+
+    from obcheck import findings
+    from obcheck.run import check
+
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    generated = tmp_path / "generated"
+    generate.generate(60, generated, seed=7)
+    folders = [ROOT / "facts", FIXTURES / "corpus", generated]
+
+    def reports(order: list[Path]) -> dict[str, object]:
+        return {a.id: a for folder in order for a in check(facts=folder).agreements}
+
+    monkeypatch.setattr(findings, "_PLANS", {})
+    monkeypatch.setattr(findings, "MAX_SHAPES", 0)  # nothing kept: each finding worked out on its own
+    afresh = reports(folders)
+    monkeypatch.setattr(findings, "_PLANS", {})
+    monkeypatch.setattr(findings, "MAX_SHAPES", 1_024)
+    kept = reports(folders)
+    assert sum(len(shapes) for plan in findings._PLANS.values() for _, shapes in plan.shapes.values()) > 0
+    again = reports(folders[::-1])  # the combinations now all come from other agreements
+    assert kept == afresh and again == afresh
+
+
+@pytest.mark.parametrize("a, b", [(True, 1), (1, 1.0), (0.0, -0.0), (["x"], "x"), (None, "null"), ([], ""), (["a", "b"], ["a,b"])])
+def test_a_shape_key_tells_apart_values_that_read_differently(a: object, b: object) -> None:
+    from obcheck.findings import _ABSENT, _stated
+
+    assert _stated(a) != _stated(b) and _ABSENT not in (_stated(a), _stated(b))
+
+
+def test_a_message_naming_a_fact_the_rule_does_not_read_is_filled_for_each_agreement() -> None:
+    """A message may name any fact of the vocabulary: what it names is part of the combination a finding is kept
+    by, so two agreements that differ only there get their own messages."""
+    import dataclasses
+
+    from obcheck.facts import load_agreement
+    from obcheck.findings import finding
+    from obcheck.outcomes import Truths
+    from obcheck.rules import Messages, load_catalogue
+
+    catalogue = load_catalogue([ROOT / "rules"])
+    agreement = load_agreement(ROOT / "facts" / "gb-2024.yaml", catalogue.vocabulary)
+    rule = next(iter(catalogue.rules()))
+    other = next(p for p, f in agreement.facts.items() if p not in rule.paths and isinstance(f.value, bool))
+    said = f"states {{{other}}}"
+    rule = dataclasses.replace(rule, messages=Messages(met=said, gap=said, unknown=said, partial=said, not_applicable=said))
+    flipped = dataclasses.replace(agreement, facts={**agreement.facts, other: dataclasses.replace(agreement.facts[other], value=not agreement.facts[other].value)})
+    truth = Truths(True, True, None, False)
+    messages = [finding(rule, a, truth).message for a in (agreement, flipped, agreement)]
+    value = agreement.facts[other].value
+    assert messages == [f"states {str(value).lower()}", f"states {str(not value).lower()}", f"states {str(value).lower()}"]

@@ -74,35 +74,74 @@ def finding(
 ) -> Finding:
     """One outcome with everything a reader needs: message, expected vs actual, both sides' citations, and for an
     unknown what is known: its floor and ceiling, and the facts that would decide each outcome above the floor."""
-    status, bound = _judged(truth)
     plan = _plan(rule)
     facts = agreement.facts
     cited = {} if cited is None else cited
     evidence = []
-    actual: dict[str, Any] = {}
     for path in plan.paths:
         fact = facts.get(path)
-        if fact is None:
-            actual[path] = None
-            continue
-        actual[path] = fact.value
-        entry = cited.get(path)
-        if entry is None:
-            entry = cited[path] = _cite(path, fact, agreement.file)
-        evidence.append(entry)
-    unknown = status is Outcome.UNKNOWN
+        if fact is not None:
+            entry = cited.get(path)
+            if entry is None:
+                entry = cited[path] = _cite(path, fact, agreement.file)
+            evidence.append(entry)
+    shape = _shape(plan, rule, agreement, truth, vocabulary, values)
     return made(
-        **plan.constants, status=status, message=_fill(plan.parts[status], facts),
-        actual=actual, evidence=evidence, missing=[p for p in plan.paths if p not in facts] if unknown else [],
-        location=_location(agreement, evidence, plan.paths),
-        floor=bound.floor, ceiling=bound.ceiling, needs=_needs(rule, facts, truth, bound) if unknown else {},
-        may_not_apply=bound.may_not_apply, contested=[],
-        would_take=(
-            what_it_would_take(rule, agreement.values if values is None else values, vocabulary)
-            if vocabulary is not None and status is not Outcome.MET else None
-        ),
-        waiver=None,
+        **plan.constants, status=shape["status"], message=shape["message"], actual=shape["actual"].copy(),
+        evidence=evidence, missing=shape["missing"].copy(), location=_location(agreement, evidence, plan.paths),
+        floor=shape["floor"], ceiling=shape["ceiling"], needs={k: v.copy() for k, v in shape["needs"].items()},
+        may_not_apply=shape["may_not_apply"], contested=[], would_take=shape["would_take"], waiver=None,
     )
+
+
+def _shape(
+    plan: _Plan, rule: Rule, agreement: Agreement, truth: Truths, vocabulary: Vocabulary | None, values: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The fields of a finding that follow from the rule, its truths and the values of the facts it reads and its
+    messages name: worked out once per such combination, not once per finding (on 3,000 synthetic agreements,
+    6,265 combinations for 123,000 findings). The lists and dicts in it are shared: findings get copies. `values`:
+    the agreement's values (agreement.values), where the caller built them once for many findings."""
+    facts = agreement.facts
+    stated = [_stated(facts[p].value) if p in facts else _ABSENT for p in plan.reads]
+    key = (truth.applies, truth.met, truth.partial, truth.has_partial, *stated)
+    shapes = plan.shapes.get(id(vocabulary))
+    if shapes is None:
+        shapes = plan.shapes[id(vocabulary)] = (vocabulary, {})  # the entry keeps the vocabulary, so its id is not reused
+    shape = shapes[1].get(key) if None not in stated else None
+    if shape is None:
+        status, bound = _judged(truth)
+        unknown = status is Outcome.UNKNOWN
+        shape = {
+            "status": status, "message": _fill(plan.parts[status], facts),
+            "actual": {p: facts[p].value if p in facts else None for p in plan.paths},
+            "missing": [p for p in plan.paths if p not in facts] if unknown else [],
+            "floor": bound.floor, "ceiling": bound.ceiling, "needs": _needs(rule, facts, truth, bound) if unknown else {},
+            "may_not_apply": bound.may_not_apply,
+            "would_take": (
+                what_it_would_take(rule, agreement.values if values is None else values, vocabulary)
+                if vocabulary is not None and status is not Outcome.MET else None
+            ),
+        }
+        if None not in stated and len(shapes[1]) < MAX_SHAPES:
+            shapes[1][key] = shape
+    return shape
+
+
+MAX_SHAPES = 1_024  # combinations kept per (rule, vocabulary): a rule reading a number may meet thousands of values
+_ABSENT = ("absent",)  # a fact the agreement does not state (a stated null is (NoneType, None))
+
+
+def _stated(value: Any) -> Any:
+    """A fact value as a key that tells apart what reads differently: true from 1, 0.0 from -0.0, a list from a
+    string; None for a value that cannot be a key (its finding is then worked out on its own)."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or value is None:
+        return (kind, value)
+    if kind is float:
+        return (kind, value.hex())
+    if kind is list and all(type(v) is str for v in value):
+        return (kind, *value)
+    return None
 
 
 def _cite(path: str, fact: Fact, file: str) -> dict[str, Any]:
@@ -135,6 +174,8 @@ class _Plan:
     paths: tuple[str, ...]
     constants: dict[str, Any]  # the Finding fields that come from the rule alone
     parts: dict[Outcome, list[str]]  # each outcome's message template, split at its placeholders (see fill)
+    reads: tuple[str, ...]  # the paths and the messages' placeholders: the facts a finding's shape depends on
+    shapes: dict[int, tuple[Vocabulary | None, dict[tuple[Any, ...], dict[str, Any]]]]  # by id(vocabulary): see _shape
 
 
 _PLANS: dict[int, _Plan] = {}  # by id(rule)
@@ -149,7 +190,8 @@ def _plan(rule: Rule) -> _Plan:
         }
         # an unknown's bound is stated beside its message (Finding.bound)
         parts = {o: _split(getattr(rule.messages, o) or rule.messages.gap) for o in Outcome}
-        plan = _PLANS[id(rule)] = _Plan(rule, rule.paths, constants, parts)
+        named = [p for split in parts.values() for p in split[1::2]]
+        plan = _PLANS[id(rule)] = _Plan(rule, rule.paths, constants, parts, tuple(dict.fromkeys([*rule.paths, *named])), {})
     return plan
 
 
