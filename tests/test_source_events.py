@@ -277,3 +277,60 @@ def test_display_path_matches_resolving_the_whole_path(tmp_path: Path, monkeypat
     monkeypatch.chdir(work / "real")  # another working directory: nothing resolved for the first one is reused
     assert [source.display_path(Path(n)) for n in ["a.yaml", "../link/b.yaml", "../out/o.yaml", "sub/c.yaml"]] == [
         "a.yaml", "sub/c.yaml", "../out/o.yaml", "sub/c.yaml"]
+
+
+def test_lending_scalar_events_gives_the_same_documents_and_leaves_pyyaml_as_it_was(tmp_path: Path) -> None:
+    """While it parses, source may lend PyYAML's C parser a cheaper scalar event (a tuple): the documents are the
+    same either way, and every parse, good, declined or failed, gives PyYAML its own class back."""
+    import yaml._yaml
+
+    assert source._lend_scalars()  # one thread here, and this PyYAML passes the fields as read
+    files = sorted((ROOT / "facts").glob("*.yaml"))[:8]
+    lent = [source.parse(f) for f in files]
+    source._LEND[:] = [False]
+    try:
+        own = [source.parse(f) for f in files]
+    finally:
+        source._LEND.clear()
+    assert [(d.data, _positions(d.slots)) for d in lent] == [(d.data, _positions(d.slots)) for d in own]
+    for text in ("a: 1\nb: [x, 'y']\n", "a: &x 1\nb: *x\n", "a: [1\n", "a: 1\na: 2\n", "- " * 300 + "x\n"):
+        file = tmp_path / "f.yaml"
+        file.write_text(text)
+        try:
+            source.parse(file)
+        except InputError:
+            pass
+        assert yaml._yaml.ScalarEvent is yaml.ScalarEvent
+    assert yaml.load("a: 'b'", Loader=yaml.CSafeLoader) == {"a": "b"}
+
+
+def _positions(slots: list[Any]) -> list[Any]:
+    """A document's slots with each mark as its position (marks compare by identity)."""
+    def at(mark: Any) -> tuple[int, int, int]:
+        return mark.index, mark.line, mark.column
+
+    return [s if s is None or isinstance(s, str) else (at(s[0]), *s[1:]) if isinstance(s, tuple) else at(s) for s in slots]
+
+
+def test_scalar_events_are_not_lent_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another thread could be parsing with PyYAML's C parser, and would get tuples: never lend then."""
+    import threading
+
+    monkeypatch.setattr(source, "_LEND", [])  # not probed yet: a thread alive then must not decide for later
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not source._lend_scalars()
+    finally:
+        stop.set()
+        other.join()
+    assert source._lend_scalars()
+
+
+def test_a_pyyaml_that_passes_scalar_fields_otherwise_is_never_lent_tuples(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml._yaml
+
+    monkeypatch.setattr(source, "_scalar_fields", lambda *fields: fields[::-1])
+    assert not source._probe()
+    assert yaml._yaml.ScalarEvent is yaml.ScalarEvent
