@@ -86,12 +86,12 @@ def finding(
                 entry = cited[path] = _cite(path, fact, agreement.file)
             evidence.append(entry)
     shape = _shape(plan, rule, agreement, truth, vocabulary, values)
-    return made(
-        **plan.constants, status=shape["status"], message=shape["message"], actual=shape["actual"].copy(),
-        evidence=evidence, missing=shape["missing"].copy(), location=_location(agreement, evidence, plan.paths),
-        floor=shape["floor"], ceiling=shape["ceiling"], needs={k: v.copy() for k, v in shape["needs"].items()},
-        may_not_apply=shape["may_not_apply"], contested=[], would_take=shape["would_take"], waiver=None,
-    )
+    return made({
+        **plan.constants, "status": shape["status"], "message": shape["message"], "actual": shape["actual"].copy(),
+        "evidence": evidence, "missing": shape["missing"].copy(), "location": _location(agreement, evidence, plan.paths),
+        "floor": shape["floor"], "ceiling": shape["ceiling"], "needs": {k: v.copy() for k, v in shape["needs"].items()},
+        "may_not_apply": shape["may_not_apply"], "contested": [], "would_take": shape["would_take"], "waiver": None,
+    })
 
 
 def _shape(
@@ -127,7 +127,7 @@ def _shape(
     return shape
 
 
-MAX_SHAPES = 1_024  # combinations kept per (rule, vocabulary): a rule reading a number may meet thousands of values
+MAX_SHAPES = 256  # combinations kept per (rule, vocabulary): a rule reading a number may meet thousands of values
 _ABSENT = ("absent",)  # a fact the agreement does not state (a stated null is (NoneType, None))
 
 

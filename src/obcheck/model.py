@@ -34,10 +34,12 @@ FAIL_ON: dict[str, tuple[Outcome, ...]] = {
 
 def tally(statuses: Iterable[str]) -> dict[str, int]:
     """Counts per outcome, every outcome present (zeros included) in the fixed order."""
-    counts = dict.fromkeys(OUTCOMES, 0)
+    counts = dict.fromkeys(map(str, OUTCOMES), 0)
     for status in statuses:
-        counts[Outcome(status)] += 1
-    return {str(k): v for k, v in counts.items()}
+        if status not in counts:
+            raise ValueError(f"{status!r} is not an outcome")
+        counts[status] += 1  # an Outcome is its name as a key (StrEnum): no Outcome(status) call a finding
+    return counts
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,11 @@ class Finding:
     waiver: dict[str, Any] | None = None
 
 
-def made(**fields: Any) -> Finding:
-    """A Finding from every one of its fields, as Finding(...) makes it, without the frozen dataclass's __init__:
-    that sets each of its 21 fields through object.__setattr__ (timeit, with the keywords: 2.5 us a finding against
-    1.0, ~0.05 ms an agreement of 36). The result is as frozen; tests/test_reports.py checks it equals Finding(**fields)."""
+def made(fields: dict[str, Any]) -> Finding:
+    """A Finding from a dict of every one of its fields, as Finding(**fields) makes it, without the frozen
+    dataclass's __init__ (which sets each of its 21 fields through object.__setattr__: 2.5 us a finding against 1.0)
+    and without a keyword call (which builds the dict twice: 1.7 us against 0.95). The dict becomes the finding's
+    own; the result is as frozen. tests/test_reports.py checks it equals Finding(**fields)."""
     finding = object.__new__(Finding)
     object.__setattr__(finding, "__dict__", fields)
     return finding
