@@ -290,11 +290,13 @@ def test_findings_worked_out_once_per_shape_equal_findings_worked_out_each_time(
     assert kept == afresh and again == afresh
 
 
-@pytest.mark.parametrize("a, b", [(True, 1), (1, 1.0), (0.0, -0.0), (["x"], "x"), (None, "null"), ([], ""), (["a", "b"], ["a,b"])])
+@pytest.mark.parametrize("a, b", [(True, 1), (False, 0), (1, 1.0), (0.0, -0.0), (["x"], "x"), (None, "null"), ([], ""),
+                                  (["a", "b"], ["a,b"]), ([], None), (1.5, ["1.5"])])
 def test_a_shape_key_tells_apart_values_that_read_differently(a: object, b: object) -> None:
-    from obcheck.findings import _ABSENT, _stated
+    from obcheck.findings import _ABSENT, _UNKEYED, _stated
 
-    assert _stated(a) != _stated(b) and _ABSENT not in (_stated(a), _stated(b))
+    assert _stated(a) != _stated(b) and not {id(_stated(a)), id(_stated(b))} & {id(_ABSENT), id(_UNKEYED)}
+    assert _stated(a) == _stated(a.copy() if isinstance(a, list) else a)  # equal values meet
 
 
 def test_a_message_naming_a_fact_the_rule_does_not_read_is_filled_for_each_agreement() -> None:

@@ -102,12 +102,20 @@ def _shape(
     6,265 combinations for 123,000 findings). The lists and dicts in it are shared: findings get copies. `values`:
     the agreement's values (agreement.values), where the caller built them once for many findings."""
     facts = agreement.facts
-    stated = [_stated(facts[p].value) if p in facts else _ABSENT for p in plan.reads]
-    key = (truth.applies, truth.met, truth.partial, truth.has_partial, *stated)
+    key: list[Any] = [truth.applies, truth.met, truth.partial, truth.has_partial]
+    for path in plan.reads:
+        fact = facts.get(path)
+        if fact is None:
+            key.append(_ABSENT)
+        else:
+            value = fact.value
+            kind = value.__class__
+            key.append(value if kind is str or kind is int else _stated(value))  # a string or integer is its own key
     shapes = plan.shapes.get(id(vocabulary))
     if shapes is None:
         shapes = plan.shapes[id(vocabulary)] = (vocabulary, {})  # the entry keeps the vocabulary, so its id is not reused
-    shape = shapes[1].get(key) if None not in stated else None
+    keyed = _UNKEYED not in key
+    shape = shapes[1].get(tuple(key)) if keyed else None
     if shape is None:
         status, bound = _judged(truth)
         unknown = status is Outcome.UNKNOWN
@@ -122,26 +130,31 @@ def _shape(
                 if vocabulary is not None and status is not Outcome.MET else None
             ),
         }
-        if None not in stated and len(shapes[1]) < MAX_SHAPES:
-            shapes[1][key] = shape
+        if keyed and len(shapes[1]) < MAX_SHAPES:
+            shapes[1][tuple(key)] = shape
     return shape
 
 
 MAX_SHAPES = 256  # combinations kept per (rule, vocabulary): a rule reading a number may meet thousands of values
-_ABSENT = ("absent",)  # a fact the agreement does not state (a stated null is (NoneType, None))
+
+# Stand-ins in a shape's key, each equal only to itself: a value that is neither a string nor an integer is keyed so
+# that values that read differently never meet (true is not 1, 1.0 is not 1, 0.0 is not -0.0, a list not a string)
+_ABSENT, _TRUE, _FALSE, _FLOAT, _UNKEYED = object(), object(), object(), object(), object()
 
 
 def _stated(value: Any) -> Any:
-    """A fact value as a key that tells apart what reads differently: true from 1, 0.0 from -0.0, a list from a
-    string; None for a value that cannot be a key (its finding is then worked out on its own)."""
-    kind = type(value)
-    if kind is str or kind is bool or kind is int or value is None:
-        return (kind, value)
+    """A fact value's part of a shape's key (strings and integers are their own: _shape keys them itself); _UNKEYED
+    for a value that cannot be a key (its finding is then worked out on its own)."""
+    kind = value.__class__
+    if kind is str or kind is int or value is None:
+        return value
+    if kind is bool:
+        return _TRUE if value else _FALSE
     if kind is float:
-        return (kind, value.hex())
-    if kind is list and all(type(v) is str for v in value):
-        return (kind, *value)
-    return None
+        return (_FLOAT, value.hex())
+    if kind is list and all(v.__class__ is str for v in value):
+        return tuple(value)
+    return _UNKEYED
 
 
 def _cite(path: str, fact: Fact, file: str) -> dict[str, Any]:
