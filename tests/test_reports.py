@@ -320,3 +320,51 @@ def test_a_message_naming_a_fact_the_rule_does_not_read_is_filled_for_each_agree
     messages = [finding(rule, a, truth).message for a in (agreement, flipped, agreement)]
     value = agreement.facts[other].value
     assert messages == [f"states {str(value).lower()}", f"states {str(not value).lower()}", f"states {str(value).lower()}"]
+
+
+def test_the_json_line_is_the_sorted_dump_of_the_agreement_whatever_its_findings_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """json_report.line splices each finding's kept text around its location: every line must be exactly
+    json.dumps(as_data(agreement), sort_keys=True, ensure_ascii=False), for findings kept, found again, not kept
+    (the store full), contested, waived, and one whose own text holds the location's stand-in."""
+    import dataclasses
+    import importlib.util
+    import json
+
+    from obcheck.reporters import json_report
+    from obcheck.run import check
+
+    def plain(agreement: object) -> str:
+        return json.dumps(json_report.as_data(agreement), sort_keys=True, ensure_ascii=False)  # type: ignore[arg-type]
+
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    generate.generate(40, tmp_path / "generated", seed=11)
+    agreements = [a for folder in (ROOT / "facts", FIXTURES / "corpus", tmp_path / "generated") for a in check(facts=folder).agreements]
+    fact_file(tmp_path / "mini" / "b.yaml", "  demo.flag: {value: false, source: s1, quote: q, evidence: text}\n", id="b-2024")
+    split = ("  demo.flag: {value: true, source: s1, quote: binding, evidence: text, contested: true,\n"
+             "              alternatives: [{value: false, source: s2, quote: not binding, evidence: text}]}\n")
+    fact_file(tmp_path / "mini" / "c.yaml", split, id="c-2024")
+    text = (tmp_path / "mini" / "c.yaml").read_text()
+    (tmp_path / "mini" / "c.yaml").write_text(text.replace("facts:\n", '  - {id: s2, title: Another, url: "https://example.org/s2", type: text}\nfacts:\n'))
+    (tmp_path / "waivers.yaml").write_text('waivers:\n  - rule: simple\n    agreement: "b-*"\n    outcome: gap\n    justification: "Accepted for the pilot."\n    owner: policy team\n    expires: "2999-12-31"\n')
+    mini = check(facts=tmp_path / "mini", rules=MINI, waivers=tmp_path / "waivers.yaml").agreements
+    assert any(f.waiver for a in mini for f in a.findings) and any(f.contested for a in mini for f in a.findings)
+    agreements += mini
+    monkeypatch.setattr(json_report, "_TEXTS", {})
+    for order in (agreements, agreements[::-1]):  # texts kept, then found again from other agreements
+        assert [json_report.line(a) for a in order] == [plain(a) for a in order]
+    assert json_report._TEXTS
+    monkeypatch.setattr(json_report, "MAX_TEXTS", 0)  # none kept: each encoded whole
+    monkeypatch.setattr(json_report, "_TEXTS", {})
+    assert [json_report.line(a) for a in agreements] == [plain(a) for a in agreements]
+    first = agreements[0]
+    odd = dataclasses.replace(first, findings=[dataclasses.replace(first.findings[0], message=json_report._HERE)])
+    monkeypatch.setattr(json_report, "MAX_TEXTS", 10)
+    assert json_report.line(odd) == plain(odd)
+    found = next(f for f in first.findings if f.actual and not f.contested)
+    path = next(iter(found.actual))
+    for value in (True, 1, 1.0, -0.0, 0.0, ["1"], "1", None):  # equal in Python, not in JSON
+        one = dataclasses.replace(first, findings=[dataclasses.replace(found, actual={**found.actual, path: value})])
+        assert json_report.line(one) == plain(one)
