@@ -292,11 +292,13 @@ def test_findings_worked_out_once_per_shape_equal_findings_worked_out_each_time(
 
 @pytest.mark.parametrize("a, b", [(True, 1), (False, 0), (1, 1.0), (0.0, -0.0), (["x"], "x"), (None, "null"), ([], ""),
                                   (["a", "b"], ["a,b"]), ([], None), (1.5, ["1.5"])])
-def test_a_shape_key_tells_apart_values_that_read_differently(a: object, b: object) -> None:
-    from obcheck.findings import _ABSENT, _UNKEYED, _stated
+def test_a_value_key_tells_apart_values_that_read_differently(a: object, b: object) -> None:
+    from obcheck.findings import _ABSENT
+    from obcheck.model import UNKEYED, value_key
 
-    assert _stated(a) != _stated(b) and not {id(_stated(a)), id(_stated(b))} & {id(_ABSENT), id(_UNKEYED)}
-    assert _stated(a) == _stated(a.copy() if isinstance(a, list) else a)  # equal values meet
+    assert value_key(a) != value_key(b) and not {id(value_key(a)), id(value_key(b))} & {id(_ABSENT), id(UNKEYED)}
+    assert value_key(a) == value_key(a.copy() if isinstance(a, list) else a)  # equal values meet
+    assert value_key({"a": 1}) is UNKEYED and value_key([1]) is UNKEYED
 
 
 def test_a_message_naming_a_fact_the_rule_does_not_read_is_filled_for_each_agreement() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from obcheck.errors import InternalError
 from obcheck.facts import Agreement, Fact, Reading
-from obcheck.model import AgreementReport, Finding, Outcome, made, tally
+from obcheck.model import UNKEYED, AgreementReport, Finding, Outcome, made, tally, value_key
 from obcheck.outcomes import RANK, Bounds, Truth, Truths, bounds, outcome
 from obcheck.remedies import what_it_would_take
 from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, show_value
@@ -110,11 +110,11 @@ def _shape(
         else:
             value = fact.value
             kind = value.__class__
-            key.append(value if kind is str or kind is int else _stated(value))  # a string or integer is its own key
+            key.append(value if kind is str or kind is int else value_key(value))
     shapes = plan.shapes.get(id(vocabulary))
     if shapes is None:
         shapes = plan.shapes[id(vocabulary)] = (vocabulary, {})  # the entry keeps the vocabulary, so its id is not reused
-    keyed = _UNKEYED not in key
+    keyed = UNKEYED not in key
     shape = shapes[1].get(tuple(key)) if keyed else None
     if shape is None:
         status, bound = _judged(truth)
@@ -136,25 +136,7 @@ def _shape(
 
 
 MAX_SHAPES = 256  # combinations kept per (rule, vocabulary): a rule reading a number may meet thousands of values
-
-# Stand-ins in a shape's key, each equal only to itself: a value that is neither a string nor an integer is keyed so
-# that values that read differently never meet (true is not 1, 1.0 is not 1, 0.0 is not -0.0, a list not a string)
-_ABSENT, _TRUE, _FALSE, _FLOAT, _UNKEYED = object(), object(), object(), object(), object()
-
-
-def _stated(value: Any) -> Any:
-    """A fact value's part of a shape's key (strings and integers are their own: _shape keys them itself); _UNKEYED
-    for a value that cannot be a key (its finding is then worked out on its own)."""
-    kind = value.__class__
-    if kind is str or kind is int or value is None:
-        return value
-    if kind is bool:
-        return _TRUE if value else _FALSE
-    if kind is float:
-        return (_FLOAT, value.hex())
-    if kind is list and all(v.__class__ is str for v in value):
-        return tuple(value)
-    return _UNKEYED
+_ABSENT = object()  # in a shape's key, a fact the agreement does not state (a stated null is None)
 
 
 def _cite(path: str, fact: Fact, file: str) -> dict[str, Any]:

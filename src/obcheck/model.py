@@ -32,6 +32,27 @@ FAIL_ON: dict[str, tuple[Outcome, ...]] = {
 }
 
 
+# Stand-ins in value_key's keys, each equal only to itself
+_TRUE, _FALSE, _FLOAT = object(), object(), object()
+UNKEYED = object()  # value_key of a value that cannot be a key
+
+
+def value_key(value: Any) -> Any:
+    """A fact value as a dict key that two values share only when every format shows them alike: true is not 1, 1.0
+    is not 1, 0.0 is not -0.0, a list is not a string (a string or an integer is its own key; callers on a hot path
+    test for those first). UNKEYED for a value that cannot be one."""
+    kind = value.__class__
+    if kind is str or kind is int or value is None:
+        return value
+    if kind is bool:
+        return _TRUE if value else _FALSE
+    if kind is float:
+        return (_FLOAT, value.hex())
+    if kind is list and all(v.__class__ is str for v in value):
+        return tuple(value)
+    return UNKEYED
+
+
 def tally(statuses: Iterable[str]) -> dict[str, int]:
     """Counts per outcome, every outcome present (zeros included) in the fixed order."""
     counts = dict.fromkeys(map(str, OUTCOMES), 0)

@@ -6,7 +6,7 @@ import json
 from json.encoder import encode_basestring  # what json.dumps uses for str without ensure_ascii
 from typing import Any
 
-from obcheck.model import AgreementReport, Finding, Header, Rendered, Summary
+from obcheck.model import UNKEYED, AgreementReport, Finding, Header, Rendered, Summary, value_key
 from obcheck.rules import Rule
 
 # Schema 2 states each rule's description and citation once per report and each cited fact and source once per
@@ -68,12 +68,11 @@ def line(agreement: AgreementReport) -> str:
 
 # A finding's text depends on the finding alone, and agreements share most of them but for the location: each text is
 # kept, split at its location, by everything else it shows (a finding's JSON was ~60% of the encoder's time). The
-# key holds each shown value itself, a fact value with its class where classes differ in JSON (true and 1); a
+# key holds each shown value itself, a fact value as model.value_key gives it (true is not 1 in JSON); a
 # would_take by identity, and the entry keeps it (so its id is not reused). A finding with a value of another
 # kind, contested readings or a waiver is encoded whole.
 _TEXTS: dict[tuple[Any, ...], tuple[object, str, str]] = {}
 MAX_TEXTS = 2_048  # kept (the first met): 91% of 61,500 findings found on 1,500 synthetic agreements, ~3 MB
-_TRUE, _FALSE, _FLOAT = object(), object(), object()  # stand-ins in keys, each equal only to itself
 _HERE = "\x00obcheck: the location\x00"  # a kept text's location while it is encoded, then where it goes
 
 
@@ -103,16 +102,10 @@ def _text_key(f: Finding) -> tuple[Any, ...] | None:
     values: list[Any] = []
     for value in f.actual.values():
         kind = value.__class__
-        if kind is str or kind is int or value is None:
-            values.append(value)
-        elif kind is bool:
-            values.append(_TRUE if value else _FALSE)
-        elif kind is float:
-            values.append((_FLOAT, value.hex()))
-        elif kind is list and all(v.__class__ is str for v in value):
-            values.append(tuple(value))
-        else:
+        keyed = value if kind is str or kind is int else value_key(value)
+        if keyed is UNKEYED:
             return None
+        values.append(keyed)
     return (
         f.pack, f.rule, f.status, f.message, f.floor, f.ceiling, f.may_not_apply, tuple(f.actual), tuple(values),
         tuple([e["fact"] for e in f.evidence]), tuple(f.missing), tuple([(k, tuple(v)) for k, v in f.needs.items()]),
