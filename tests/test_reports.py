@@ -365,6 +365,9 @@ def test_the_json_line_is_the_sorted_dump_of_the_agreement_whatever_its_findings
     odd = dataclasses.replace(first, findings=[dataclasses.replace(first.findings[0], message=json_report._HERE)])
     monkeypatch.setattr(json_report, "MAX_TEXTS", 10)
     assert json_report.line(odd) == plain(odd)
+    shown = {k for a in agreements for f in a.findings for k in json_report._item(f)}
+    assert shown == {"actual", "ceiling", "contested", "evidence", "floor", "location", "may_not_apply", "message", "missing",
+                     "needs", "pack", "rule", "status", "waiver", "would_take"}, "a new key: add it to json_report._text_key"
     found = next(f for f in first.findings if f.actual and not f.contested)
     path = next(iter(found.actual))
     for value in (True, 1, 1.0, -0.0, 0.0, ["1"], "1", None):  # equal in Python, not in JSON
