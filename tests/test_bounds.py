@@ -15,7 +15,7 @@ from obcheck.errors import InputError
 from obcheck.fact_types import FACT_TYPES
 from obcheck.interpreter import PythonEngine, truths
 from obcheck.model import Outcome
-from obcheck.outcomes import RANK, bounds, outcome
+from obcheck.outcomes import RANK, Truths, bounds, outcome, truths_of
 from obcheck.rules import Rule, predicates
 from tests.test_engines import _conditions, _grid_facts, grid, make_rule, needs_durable
 
@@ -141,3 +141,9 @@ def test_gb_2024_unknowns_keep_what_is_known() -> None:
     assert f.bound == "at least partial; met needs assistance.capability_goal, legal.art51_referenced"
     assert report.finding("gb-2024", "activation-without-third-party-confirmation").status is Outcome.PARTIAL
     assert all(x.floor is not None or x.status is Outcome.NOT_APPLICABLE for x in report.agreements[0].findings)
+
+
+def test_truths_of_gives_each_combination_once_and_equal_to_its_constructor() -> None:
+    for applies, met, partial, has_partial in itertools.product((True, False, None), (True, False, None), (True, False, None), (True, False)):
+        made = truths_of(applies, met, partial, has_partial)
+        assert made == Truths(applies, met, partial, has_partial) and made is truths_of(applies, met, partial, has_partial)

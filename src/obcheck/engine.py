@@ -9,7 +9,7 @@ from typing import Any
 
 from obcheck.compiler import SEEN, Compiled, CompiledRule, FactTexts
 from obcheck.errors import InternalError
-from obcheck.outcomes import Truths, outcome
+from obcheck.outcomes import Truths, outcome, truths_of
 from obcheck.vocabulary import Vocabulary
 
 try:
@@ -233,7 +233,7 @@ def _resolve(rule: CompiledRule, agreement_id: str, fired: set[str]) -> Truths:
     applies = _truth(rule, agreement_id, fired, "applies") if rule.has_applies else True
     met = _truth(rule, agreement_id, fired, "met")
     partial = _truth(rule, agreement_id, fired, "partial") if rule.has_partial else None
-    return Truths(applies, met, partial, rule.has_partial)
+    return truths_of(applies, met, partial, rule.has_partial)
 
 
 def _truth(rule: CompiledRule, agreement_id: str, fired: set[str], condition: str) -> bool | None:

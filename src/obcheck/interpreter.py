@@ -6,7 +6,7 @@ from typing import Any
 
 from obcheck.fact_types import FACT_TYPES
 from obcheck.operators import OPERATORS
-from obcheck.outcomes import Truth, Truths
+from obcheck.outcomes import Truth, Truths, truths_of
 from obcheck.outcomes import outcome as decided
 from obcheck.rules import AnyOf, Condition, Not, Predicate, Rule
 from obcheck.vocabulary import Vocabulary
@@ -55,7 +55,7 @@ def truths(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> Truths
     applies = evaluate(rule.applies_when, values, vocabulary) if rule.applies_when is not None else True
     met = evaluate(rule.met, values, vocabulary)
     partial = evaluate(rule.partial, values, vocabulary) if rule.partial is not None else None
-    return Truths(applies, met, partial, rule.partial is not None)
+    return truths_of(applies, met, partial, rule.partial is not None)
 
 
 def outcome(rule: Rule, values: dict[str, Any], vocabulary: Vocabulary) -> str:
