@@ -279,14 +279,17 @@ def test_findings_worked_out_once_per_shape_equal_findings_worked_out_each_time(
     def reports(order: list[Path]) -> dict[str, object]:
         return {a.id: a for folder in order for a in check(facts=folder).agreements}
 
-    monkeypatch.setattr(findings, "_PLANS", {})
+    worked: list[int] = []  # _fill runs once per shape worked out
+    fill = findings._fill
+    monkeypatch.setattr(findings, "_fill", lambda *args: worked.append(1) or fill(*args))
     monkeypatch.setattr(findings, "MAX_SHAPES", 0)  # nothing kept: each finding worked out on its own
     afresh = reports(folders)
-    monkeypatch.setattr(findings, "_PLANS", {})
+    assert len(worked) == sum(len(a.findings) for a in afresh.values())  # type: ignore[attr-defined]
+    worked.clear()
     monkeypatch.setattr(findings, "MAX_SHAPES", 1_024)
     kept = reports(folders)
-    assert sum(len(shapes) for plan in findings._PLANS.values() for _, shapes in plan.shapes.values()) > 0
-    again = reports(folders[::-1])  # the combinations now all come from other agreements
+    assert len(worked) < sum(len(a.findings) for a in kept.values()) / 2  # type: ignore[attr-defined]
+    again = reports(folders[::-1])  # another order: other agreements work the shared combinations out
     assert kept == afresh and again == afresh
 
 
@@ -373,3 +376,24 @@ def test_the_json_line_is_the_sorted_dump_of_the_agreement_whatever_its_findings
     for value in (True, 1, 1.0, -0.0, 0.0, ["1"], "1", None):  # equal in Python, not in JSON
         one = dataclasses.replace(first, findings=[dataclasses.replace(found, actual={**found.actual, path: value})])
         assert json_report.line(one) == plain(one)
+
+
+def test_what_is_worked_out_for_a_rule_goes_when_the_rule_does() -> None:
+    """A process that loads rules again and again (a server, a test session) must not keep every catalogue's memos:
+    each rule's plan with its shapes, its predicates and what-it-would-take table, each condition's paths, last as
+    long as the rule or condition (rules.remember)."""
+    import gc
+
+    from obcheck import findings, remedies
+    from obcheck.run import check
+
+    memos = {"plans": findings._PLANS, "paths": findings._PATHS, "predicates": remedies._PREDICATES, "tables": remedies._TABLES}
+    gc.collect()
+    before = {name: set(memo) for name, memo in memos.items()}
+    for _ in range(3):
+        report = check(facts=ROOT / "facts" / "gb-2024.yaml")
+        assert any(f.would_take for a in report.agreements for f in a.findings)
+        assert all(len(memo) > len(before[name]) for name, memo in memos.items())  # each was used
+        del report
+        gc.collect()
+        assert {name: set(memo) <= before[name] for name, memo in memos.items()} == dict.fromkeys(memos, True)

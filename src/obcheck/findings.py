@@ -11,7 +11,7 @@ from obcheck.facts import Agreement, Fact, Reading
 from obcheck.model import UNKEYED, AgreementReport, Finding, Outcome, made, tally, value_key
 from obcheck.outcomes import RANK, Bounds, Truth, Truths, bounds, outcome
 from obcheck.remedies import what_it_would_take
-from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, show_value
+from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, remember, show_value
 from obcheck.vocabulary import Vocabulary
 
 Variant = tuple[dict[str, Reading], dict[tuple[str, str], Truths]]  # one reading of each contested fact, and its truths
@@ -165,7 +165,6 @@ def _judged(truth: Truths) -> tuple[Outcome, Bounds]:
 class _Plan:
     """What every finding of one rule shares, worked out once per rule rather than once per finding."""
 
-    rule: Rule  # kept so that its id is not reused while the plan is cached
     paths: tuple[str, ...]
     constants: dict[str, Any]  # the Finding fields that come from the rule alone
     parts: dict[Outcome, list[str]]  # each outcome's message template, split at its placeholders (see fill)
@@ -173,7 +172,7 @@ class _Plan:
     shapes: dict[int, tuple[Vocabulary | None, dict[tuple[Any, ...], dict[str, Any]]]]  # by id(vocabulary): see _shape
 
 
-_PLANS: dict[int, _Plan] = {}  # by id(rule)
+_PLANS: dict[int, _Plan] = {}  # by id(rule), while the rule lives (rules.remember)
 
 
 def _plan(rule: Rule) -> _Plan:
@@ -186,7 +185,7 @@ def _plan(rule: Rule) -> _Plan:
         # an unknown's bound is stated beside its message (Finding.bound)
         parts = {o: _split(getattr(rule.messages, o) or rule.messages.gap) for o in Outcome}
         named = [p for split in parts.values() for p in split[1::2]]
-        plan = _PLANS[id(rule)] = _Plan(rule, rule.paths, constants, parts, tuple(dict.fromkeys([*rule.paths, *named])), {})
+        plan = remember(_PLANS, rule, _Plan(rule.paths, constants, parts, tuple(dict.fromkeys([*rule.paths, *named])), {}))
     return plan
 
 
@@ -208,7 +207,7 @@ def _needs(rule: Rule, facts: dict[str, Any], truth: Truths, bound: Bounds) -> d
     return out
 
 
-_PATHS: dict[int, tuple[Condition, frozenset[str]]] = {}  # by id(condition); the entry keeps it alive
+_PATHS: dict[int, frozenset[str]] = {}  # by id(condition), while the condition lives (rules.remember)
 
 
 def _paths(cond: Condition | None) -> frozenset[str]:
@@ -217,8 +216,8 @@ def _paths(cond: Condition | None) -> frozenset[str]:
         return frozenset()
     known = _PATHS.get(id(cond))
     if known is None:
-        known = _PATHS[id(cond)] = (cond, frozenset(p.path for p in predicates(cond)))
-    return known[1]
+        known = remember(_PATHS, cond, frozenset(p.path for p in predicates(cond)))
+    return known
 
 
 def _location(agreement: Agreement, evidence: list[dict[str, Any]], paths: tuple[str, ...]) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import weakref
 from typing import Any
 
 from obcheck.fact_types import FACT_TYPES
 from obcheck.interpreter import evaluate, outcome
 from obcheck.outcomes import Truth
-from obcheck.rules import Predicate, Rule, predicates, show_value
+from obcheck.rules import Predicate, Rule, predicates, remember, show_value
 from obcheck.vocabulary import Vocabulary
 
 MAX_EVALUATIONS = 200_000  # per finding, as the linter bounds its enumeration; beyond it the answer is left out (no shipped rule comes close)
@@ -25,17 +26,18 @@ Changes = list[dict[str, Any]]
 # same smallest sets, because a minimal set never changes a value into one the predicates cannot tell apart from it.
 # So the search runs once per (rule, that signature) and the answer is only reordered for each agreement; on
 # corpora of thousands of agreements nearly every finding is then a cache hit (_Table.answers).
-_PREDICATES: dict[int, tuple[Rule, dict[str, list[Predicate]]]] = {}
+_PREDICATES: dict[int, dict[str, list[Predicate]]] = {}  # by id(rule), while the rule lives (rules.remember)
 
 
 def _by_path(rule: Rule) -> dict[str, list[Predicate]]:
-    if id(rule) not in _PREDICATES:
-        found: dict[str, list[Predicate]] = {}
+    found = _PREDICATES.get(id(rule))
+    if found is None:
+        found = {}
         for cond in (rule.applies_when, rule.met, rule.partial):
             for p in predicates(cond):
                 found.setdefault(p.path, []).append(p)
-        _PREDICATES[id(rule)] = (rule, found)  # the entry keeps the rule alive, so its id is not reused
-    return _PREDICATES[id(rule)][1]
+        remember(_PREDICATES, rule, found)
+    return found
 
 
 def candidates(rule: Rule, path: str, vocabulary: Vocabulary) -> list[Any]:
@@ -142,7 +144,7 @@ class _Table:
     combination of classes, by the interpreter itself on one value of each class."""
 
     def __init__(self, rule: Rule, vocabulary: Vocabulary) -> None:
-        self.rule, self.vocabulary = rule, vocabulary
+        self._rule, self.vocabulary = weakref.ref(rule), vocabulary  # weakly: the table must not keep its rule alive
         self.by_path = _by_path(rule)
         self.numbers: dict[str, dict[tuple[Truth, ...], int]] = {p: {} for p in rule.paths}  # vector -> class
         self.vectors: dict[str, list[tuple[Truth, ...]]] = {p: [] for p in rule.paths}  # class -> vector
@@ -154,6 +156,12 @@ class _Table:
         # their sets change
         self.answers: dict[tuple[int | None, ...], tuple[dict[str, list[Changes]] | None, frozenset[str]]] = {}
         self.domains: dict[str, list[Any]] = {}  # see domain
+
+    @property
+    def rule(self) -> Rule:
+        rule = self._rule()
+        assert rule is not None, "a table is reached only through its live rule"
+        return rule
 
     def domain(self, path: str) -> list[Any]:
         """The path's sample values (candidates), which depend on the vocabulary as well as the rule."""
@@ -202,13 +210,15 @@ class _Table:
         return self.outcomes[classes]
 
 
-_TABLES: dict[int, _Table] = {}  # by id(rule): each table holds its rule, so the id is not reused
+_TABLES: dict[int, _Table] = {}  # by id(rule), while the rule lives (rules.remember)
 
 
 def _table(rule: Rule, vocabulary: Vocabulary) -> _Table:
     table = _TABLES.get(id(rule))
-    if table is None or table.vocabulary is not vocabulary:
-        table = _TABLES[id(rule)] = _Table(rule, vocabulary)
+    if table is None:
+        table = remember(_TABLES, rule, _Table(rule, vocabulary))
+    elif table.vocabulary is not vocabulary:
+        table = _TABLES[id(rule)] = _Table(rule, vocabulary)  # the rule's entry still goes with it
     return table
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from obcheck.errors import Diagnostic, InputError, did_you_mean, listed, shown
 from obcheck.ids import ID_RE, id_problem
@@ -24,6 +25,18 @@ RULE_ID_RE = ID_RE  # one id pattern for every kind of id: ids.ID_RE
 
 
 # ------------------------------------------------------------------ the condition grammar
+
+
+_V = TypeVar("_V")
+
+
+def remember(memo: dict[int, _V], obj: object, value: _V) -> _V:
+    """memo[id(obj)] = value for as long as `obj` (a rule, a condition) lives: the entry goes with it, so its id is
+    never another object's, and a process that loads rules again and again (a server, a test session) does not keep
+    what was worked out for every catalogue it ever loaded. The value must not hold `obj` itself."""
+    memo[id(obj)] = value
+    weakref.finalize(obj, memo.pop, id(obj), None).atexit = False
+    return value
 
 
 @dataclass(frozen=True)
