@@ -9,6 +9,7 @@ peak memory and a profile; writes bench/RESULTS.md (measurements, the layer tabl
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -92,6 +93,16 @@ def best(repeat: int, measure: Callable[[], dict[str, float]]) -> dict[str, floa
     return fastest
 
 
+def interleaved(repeat: int, measures: dict[str, Callable[[], dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """best() of each measure, their runs taken in turn (a, b, c, a, b, c, ...) so that the machine's drift reaches
+    each alike."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in measures}
+    for _ in range(repeat):
+        for name, measure in measures.items():
+            runs[name].append(measure())
+    return {name: best(len(done), iter(done).__next__) for name, done in runs.items()}
+
+
 # The floors, each a floors.py mode timing its own loop on the same files: (row, mode).
 FLOORS = [
     ("read the bytes", "bytes"),
@@ -119,18 +130,31 @@ def bench(n: int, jobs: bool, data: Path, repeat: int, variants: bool = False, p
         shutil.rmtree(tmp / "cache", ignore_errors=True)
         return run([*obcheck, *extra, "--cache-dir", str(tmp / "cache"), "--output", str(tmp / out)])
 
+    # The rows a target divides are measured in interleaved rounds (parse floor, cold, --jobs 2; then again): this
+    # machine's speed drifts by 10-30% over minutes, and a row measured minutes after the other moved the ratio
+    # by as much (--jobs 2 came out at 1.64 x in a run where interleaved pairs gave 1.76-1.91 x).
+    paired: dict[str, Callable[[], dict[str, float]]] = {}
     if full:
         for name, mode in FLOORS:
-            rows[name] = best(repeat, lambda mode=mode: inproc(mode, folder))
-    rows["obcheck, durable"] = best(repeat, cold)
-    if full:
-        rows["obcheck, durable, warm cache"] = best(repeat, lambda: run([*obcheck, "--cache-dir", str(tmp / "cache"), "--output", str(tmp / "w.json")]))
-        rows["obcheck, durable, warm cache"]["identical"] = float((tmp / "d.json").read_bytes() == (tmp / "w.json").read_bytes())
-        rows["obcheck, python"] = best(repeat, lambda: run([*obcheck, "--engine", "python", "--no-cache", "--output", str(tmp / "p.json")]))
+            if mode == "parse":
+                paired[name] = functools.partial(inproc, mode, folder)
+            else:
+                rows[name] = best(repeat, functools.partial(inproc, mode, folder))
+    paired["obcheck, durable"] = cold
     if jobs:
-        rows["obcheck, durable, --jobs 2"] = best(repeat, lambda: cold("--jobs", "2", out="j.json"))
+        paired["obcheck, durable, --jobs 2"] = functools.partial(cold, "--jobs", "2", out="j.json")
+    measured = interleaved(repeat, paired)
+    order = [name for name, _ in FLOORS] if full else []
+    order += ["obcheck, durable", "obcheck, durable, warm cache", "obcheck, python", "obcheck, durable, --jobs 2"]
+    if full:
+        measured["obcheck, durable, warm cache"] = best(repeat, lambda: run([*obcheck, "--cache-dir", str(tmp / "cache"), "--output", str(tmp / "w.json")]))
+        measured["obcheck, durable, warm cache"]["identical"] = float((tmp / "d.json").read_bytes() == (tmp / "w.json").read_bytes())
+        measured["obcheck, python"] = best(repeat, lambda: run([*obcheck, "--engine", "python", "--no-cache", "--output", str(tmp / "p.json")]))
+    if jobs:
         same = (tmp / "d.json").read_bytes() == (tmp / "j.json").read_bytes()
-        rows["obcheck, durable, --jobs 2"]["identical"] = float(same)
+        measured["obcheck, durable, --jobs 2"]["identical"] = float(same)
+    measured.update(rows)
+    rows = {name: measured[name] for name in order if name in measured}  # the table's order
     if full:
         rows["Rego (regopy), end to end"] = best(1, lambda: run([PY, str(BENCH / "rego.py"), str(folder), str(tmp / "r.json")]))
         rows["stages"] = best(1, lambda: inproc("stages", folder))
