@@ -85,12 +85,16 @@ def dataset(n: int, data: Path) -> Path:
 def best(repeat: int, measure: Callable[[], dict[str, float]]) -> dict[str, float]:
     """The fastest of `repeat` runs (this machine is shared, and noise only ever adds time), with the slowest
     over the fastest as `spread_of_runs`."""
-    runs = [measure() for _ in range(repeat)]
+    return fastest([measure() for _ in range(repeat)])
+
+
+def fastest(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The fastest of some runs of one measurement, with the slowest over the fastest as `spread_of_runs`."""
     for r in runs:
         r.setdefault("seconds", r["wall"])
-    fastest = min(runs, key=lambda r: r["seconds"])
-    fastest["spread_of_runs"] = max(r["seconds"] for r in runs) / fastest["seconds"]
-    return fastest
+    quickest = min(runs, key=lambda r: r["seconds"])
+    quickest["spread_of_runs"] = max(r["seconds"] for r in runs) / quickest["seconds"]
+    return quickest
 
 
 def interleaved(repeat: int, measures: dict[str, Callable[[], dict[str, float]]]) -> dict[str, dict[str, float]]:
@@ -100,7 +104,7 @@ def interleaved(repeat: int, measures: dict[str, Callable[[], dict[str, float]]]
     for _ in range(repeat):
         for name, measure in measures.items():
             runs[name].append(measure())
-    return {name: best(len(done), iter(done).__next__) for name, done in runs.items()}
+    return {name: fastest(done) for name, done in runs.items()}
 
 
 # The floors, each a floors.py mode timing its own loop on the same files: (row, mode).
