@@ -285,14 +285,15 @@ def test_lending_scalar_events_gives_the_same_documents_and_leaves_pyyaml_as_it_
     import yaml._yaml
 
     assert source._lend_scalars()  # one thread here, and this PyYAML passes the fields as read
-    files = sorted((ROOT / "facts").glob("*.yaml"))[:8]
-    lent = [source.parse(f) for f in files]
+    texts = [f.read_text(encoding="utf-8") for f in sorted((ROOT / "facts").glob("*.yaml"))[:8]]
+    lent = [source._build(text) for text in texts]  # the event path itself (parse takes quickparse's first)
     source._LEND[:] = [False]
     try:
-        own = [source.parse(f) for f in files]
+        own = [source._build(text) for text in texts]
     finally:
         source._LEND.clear()
-    assert [(d.data, _positions(d.slots)) for d in lent] == [(d.data, _positions(d.slots)) for d in own]
+    assert None not in lent
+    assert [(b[0], _positions(b[1])) for b in lent] == [(b[0], _positions(b[1])) for b in own]  # type: ignore[index]
     for text in ("a: 1\nb: [x, 'y']\n", "a: &x 1\nb: *x\n", "a: [1\n", "a: 1\na: 2\n", "- " * 300 + "x\n"):
         file = tmp_path / "f.yaml"
         file.write_text(text)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from yaml.resolver import BaseResolver
 
+from obcheck import quickparse
 from obcheck.errors import Diagnostic, InputError, new_file, printable, shown
 
 # Limits that keep hostile files cheap to reject (documented in docs/limits.md).
@@ -130,7 +131,10 @@ class Lines:
             self.starts = [0] + [m.end() for m in _EDITOR_BREAK.finditer(text)]
 
     def at(self, mark: Any) -> tuple[int, int]:
-        """The 1-based line and column of a libyaml mark."""
+        """The 1-based line and column of a libyaml mark, or of quickparse's (an int: such a text has no YAML-only
+        line breaks)."""
+        if mark.__class__ is int:
+            return mark // quickparse.ROW + 1, mark % quickparse.ROW + 1
         if self.starts is None:
             return mark.line + 1, mark.column + 1
         i = bisect.bisect_right(self.starts, mark.index) - 1
@@ -253,7 +257,7 @@ class Document:
             return {}
         slots, keys = self.slots, self._keys(j)
         if self.lines.starts is None:  # libyaml's lines are the editor's (nearly every file): no call per key
-            return {name: slots[k + 1].line + 1 for name, k in keys.items()}
+            return {name: m // quickparse.ROW + 1 if (m := slots[k + 1]).__class__ is int else m.line + 1 for name, k in keys.items()}
         return {name: self.lines.at(slots[k + 1])[0] for name, k in keys.items()}
 
     def error(self, loc: Loc, message: str, *, key: bool = False) -> Diagnostic:
@@ -394,7 +398,9 @@ def parse(path: Path, text: str | None = None) -> Document:
         text = read_text(path, shown)
     new_file()
     lines = Lines(text)
-    built = _build(text) if CParser is not None else None
+    built = quickparse.parse(text, _CONSTANTS, _plain, MAX_DEPTH, MAX_NODES)
+    if built is None and CParser is not None:
+        built = _build(text)
     if built is not None:
         return Document(shown, built[0], built[1], lines)
     return _compose(shown, text, lines)
@@ -422,6 +428,20 @@ def _build(text: str) -> tuple[Any, list[Any]] | None:
     finally:
         if lend:
             _GLOBALS["ScalarEvent"] = _ScalarEvent
+
+
+def _plain(value: str) -> Any:
+    """A plain scalar's value for quickparse, as `_events_to_data` resolves it (an over-long integer: libyaml's)."""
+    if value in _CONSTANTS:
+        return _CONSTANTS[value]
+    if value[:1] in "-+.0123456789":
+        if _INT_RE.match(value):
+            if len(value) > _MAX_INT_DIGITS:
+                raise quickparse.Declined
+            return int(value)
+        if _FLOAT_RE.match(value):
+            return float(value)
+    return value
 
 
 def _scalar_fields(*fields: Any) -> tuple[Any, ...]:
