@@ -100,6 +100,9 @@ class DurableEngine:
         self._by_shard: dict[int, list[Any]] = {}
         for rule in compiled.rules:
             self._by_shard.setdefault(rule.shard, []).append(rule)
+        # each rule's truths by the set of its rules that fired: a few combinations a rule, each resolved once
+        self._resolved: list[dict[frozenset[str], Truths]] = [{} for _ in compiled.rules]
+        self._keys = [(r.pack, r.rule) for r in compiled.rules]
 
     def evaluate(self, agreement_id: str, values: dict[str, Any]) -> dict[tuple[str, str], str]:
         """The outcome of every rule for one agreement."""
@@ -122,7 +125,14 @@ class DurableEngine:
                     raise InternalError(f"rule {rule_name} fired for fact {fact_id}: facts merged across rules")
                 fired.setdefault(crit, set()).add(name)
             self._delete(shard, sid)
-        return {(r.pack, r.rule): _resolve(r, agreement_id, fired.get(r.crit, set())) for r in self.compiled.rules}
+        out = []
+        for rule, resolved in zip(self.compiled.rules, self._resolved):
+            names = frozenset(fired.get(rule.crit, ()))
+            found = resolved.get(names)
+            if found is None:  # a defect raises here, every time, naming the agreement
+                found = resolved[names] = _resolve(rule, agreement_id, names)
+            out.append(found)
+        return dict(zip(self._keys, out))
 
     def fire(self, shard: int, facts: list[dict[str, Any]], agreement_id: str) -> list[tuple[str, str]]:
         """Assert one agreement's facts and take every queued firing as (fact id, rule name)."""
@@ -225,7 +235,7 @@ def _split(rule_name: str) -> tuple[str, str]:
 _NAMES = {condition: (f"{condition}_true", f"{condition}_false") for condition in ("applies", "met", "partial")}
 
 
-def _resolve(rule: CompiledRule, agreement_id: str, fired: set[str]) -> Truths:
+def _resolve(rule: CompiledRule, agreement_id: str, fired: frozenset[str]) -> Truths:
     """Three-valued truths: a condition is true if its `_true` rule fired, false if its `_false` rule did, unknown
     if neither (a fact it needs is absent). Both firing, or the fact never seen, is a defect, never an outcome."""
     if SEEN not in fired:
@@ -236,7 +246,7 @@ def _resolve(rule: CompiledRule, agreement_id: str, fired: set[str]) -> Truths:
     return truths_of(applies, met, partial, rule.has_partial)
 
 
-def _truth(rule: CompiledRule, agreement_id: str, fired: set[str], condition: str) -> bool | None:
+def _truth(rule: CompiledRule, agreement_id: str, fired: frozenset[str], condition: str) -> bool | None:
     true, false = _NAMES[condition]
     surely_true, surely_false = true in fired, false in fired
     if surely_true and surely_false:
