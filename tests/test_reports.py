@@ -245,7 +245,7 @@ def test_findings_are_made_whole_and_frozen() -> None:
     # same as the constructor would give, and the object must stay frozen
     import dataclasses
 
-    from obcheck.model import Finding
+    from obcheck.model import SHAPE, Finding
     from obcheck.run import check
 
     report = check(facts=ROOT / "facts" / "gb-2024.yaml")
@@ -253,8 +253,8 @@ def test_findings_are_made_whole_and_frozen() -> None:
     assert findings
     names = {f.name for f in dataclasses.fields(Finding)}
     for found in findings:
-        assert set(vars(found)) == names
-        assert Finding(**vars(found)) == found
+        assert set(vars(found)) - {SHAPE} == names  # and the shape it was copied from, if kept (model.SHAPE)
+        assert Finding(**{k: v for k, v in vars(found).items() if k != SHAPE}) == found
         with pytest.raises(dataclasses.FrozenInstanceError):
             found.status = found.status  # type: ignore[misc]
 
@@ -335,6 +335,7 @@ def test_the_json_line_is_the_sorted_dump_of_the_agreement_whatever_its_findings
     import importlib.util
     import json
 
+    from obcheck.model import SHAPE
     from obcheck.reporters import json_report
     from obcheck.run import check
 
@@ -358,11 +359,18 @@ def test_the_json_line_is_the_sorted_dump_of_the_agreement_whatever_its_findings
     assert any(f.waiver for a in mini for f in a.findings) and any(f.contested for a in mini for f in a.findings)
     agreements += mini
     monkeypatch.setattr(json_report, "_TEXTS", {})
+    monkeypatch.setattr(json_report, "_BY_SHAPE", {})
     for order in (agreements, agreements[::-1]):  # texts kept, then found again from other agreements
+        assert [json_report.line(a) for a in order] == [plain(a) for a in order]
+    assert json_report._BY_SHAPE and not json_report._TEXTS  # findings of this process come with their shapes
+    copied = [dataclasses.replace(a, findings=[dataclasses.replace(f) for f in a.findings]) for a in agreements]
+    assert not any(SHAPE in vars(f) for a in copied for f in a.findings)  # a copy is keyed by what it shows
+    for order in (copied, copied[::-1]):
         assert [json_report.line(a) for a in order] == [plain(a) for a in order]
     assert json_report._TEXTS
     monkeypatch.setattr(json_report, "MAX_TEXTS", 0)  # none kept: each encoded whole
     monkeypatch.setattr(json_report, "_TEXTS", {})
+    monkeypatch.setattr(json_report, "_BY_SHAPE", {})
     assert [json_report.line(a) for a in agreements] == [plain(a) for a in agreements]
     first = agreements[0]
     odd = dataclasses.replace(first, findings=[dataclasses.replace(first.findings[0], message=json_report._HERE)])
@@ -376,6 +384,24 @@ def test_the_json_line_is_the_sorted_dump_of_the_agreement_whatever_its_findings
     for value in (True, 1, 1.0, -0.0, 0.0, ["1"], "1", None):  # equal in Python, not in JSON
         one = dataclasses.replace(first, findings=[dataclasses.replace(found, actual={**found.actual, path: value})])
         assert json_report.line(one) == plain(one)
+
+
+def test_a_findings_shape_stays_in_its_process() -> None:
+    """findings.finding marks a finding with the kept shape it was copied from (model.SHAPE), by which the JSON
+    reporter keeps its text. A pickled finding (the cache, --jobs) and a replaced one (a waiver, contested readings)
+    are without it, and equal findings compare equal either way."""
+    import dataclasses
+    import pickle
+
+    from obcheck.model import SHAPE
+    from obcheck.run import check
+
+    found = check(facts=ROOT / "facts" / "gb-2024.yaml").agreements[0].findings
+    assert all(SHAPE in vars(f) for f in found)
+    for f in found:
+        for other in (pickle.loads(pickle.dumps(f)), dataclasses.replace(f), dataclasses.replace(f, waiver={"owner": "x"})):
+            assert SHAPE not in vars(other)
+        assert pickle.loads(pickle.dumps(f)) == f == dataclasses.replace(f)
 
 
 def test_what_is_worked_out_for_a_rule_goes_when_the_rule_does() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from obcheck.errors import InternalError
 from obcheck.facts import Agreement, Fact, Reading
-from obcheck.model import UNKEYED, AgreementReport, Finding, Outcome, made, tally, value_key
+from obcheck.model import SHAPE, UNKEYED, AgreementReport, Finding, Outcome, made, tally, value_key
 from obcheck.outcomes import RANK, Bounds, Truth, Truths, bounds, outcome
 from obcheck.remedies import what_it_would_take
 from obcheck.rules import PLACEHOLDER_RE, Condition, Rule, predicates, remember, show_value
@@ -86,12 +86,15 @@ def finding(
                 entry = cited[path] = _cite(path, fact, agreement.file)
             evidence.append(entry)
     shape = _shape(plan, rule, agreement, truth, vocabulary, values)
-    return made({
+    found = made({
         **plan.constants, "status": shape["status"], "message": shape["message"], "actual": shape["actual"].copy(),
         "evidence": evidence, "missing": shape["missing"].copy(), "location": _location(agreement, evidence, plan.paths),
         "floor": shape["floor"], "ceiling": shape["ceiling"], "needs": {k: v.copy() for k, v in shape["needs"].items()},
         "may_not_apply": shape["may_not_apply"], "contested": [], "would_take": shape["would_take"], "waiver": None,
     })
+    if "kept" in shape:  # what the finding shows but its location is the shape's: formats may keep its text by it
+        found.__dict__[SHAPE] = shape
+    return found
 
 
 def _shape(
@@ -132,6 +135,7 @@ def _shape(
         }
         if keyed and len(shapes[1]) < MAX_SHAPES:
             shapes[1][tuple(key)] = shape
+            shape["kept"] = True
     return shape
 
 

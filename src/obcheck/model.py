@@ -116,6 +116,18 @@ class Finding:
     # expires, location. The finding keeps its status and is still listed; it only stops counting for --fail-on
     waiver: dict[str, Any] | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, without the shape a finding made in this process may carry (SHAPE): it means nothing to
+        another process, nor to a finding read back from the cache."""
+        state = self.__dict__
+        return {k: v for k, v in state.items() if k != SHAPE} if SHAPE in state else state
+
+
+# Not a field: findings.finding puts under this name the kept shape it copied the finding from, whose fields but the
+# location are the finding's. A reporter may key a finding's text by it (json_report). dataclasses.replace,
+# copies and pickles make findings without it.
+SHAPE = "_shape"
+
 
 def made(fields: dict[str, Any]) -> Finding:
     """A Finding from a dict of every one of its fields, as Finding(**fields) makes it, without the frozen

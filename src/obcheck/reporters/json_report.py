@@ -6,7 +6,7 @@ import json
 from json.encoder import encode_basestring  # what json.dumps uses for str without ensure_ascii
 from typing import Any
 
-from obcheck.model import UNKEYED, AgreementReport, Finding, Header, Rendered, Summary, value_key
+from obcheck.model import SHAPE, UNKEYED, AgreementReport, Finding, Header, Rendered, Summary, value_key
 from obcheck.rules import Rule
 
 # Schema 2 states each rule's description and citation once per report and each cited fact and source once per
@@ -67,22 +67,30 @@ def line(agreement: AgreementReport) -> str:
 
 
 # A finding's text depends on the finding alone, and agreements share most of them but for the location: each text is
-# kept, split at its location, by everything else it shows (a finding's JSON was ~60% of the encoder's time). The
-# key holds each shown value itself, a fact value as model.value_key gives it (true is not 1 in JSON); a
-# would_take by identity, and the entry keeps it (so its id is not reused). A finding with a value of another
-# kind, contested readings or a waiver is encoded whole.
-_TEXTS: dict[tuple[Any, ...], tuple[object, str, str]] = {}
-MAX_TEXTS = 2_048  # kept (the first met): 91% of 61,500 findings found on 1,500 synthetic agreements, ~3 MB
+# kept, split at its location, by everything else it shows (a finding's JSON was ~60% of the encoder's time). A
+# finding copied from a shape findings.py kept (model.SHAPE) is keyed by that shape, which decides all it shows but
+# the location; any other by _text_key: each shown value itself, a fact value as model.value_key gives it (true is
+# not 1 in JSON), a would_take by identity. Each entry keeps the object its key names by identity (so its id is not
+# reused). A finding with a value of another kind, contested readings or a waiver is encoded whole.
+_TEXTS: dict[Any, tuple[object, str, str]] = {}
+MAX_TEXTS = 2_048  # kept (the first met) of each kind: 91% of 61,500 findings found on 1,500 synthetic agreements, ~3 MB
+_BY_SHAPE: dict[int, tuple[object, str, str]] = {}
 _HERE = "\x00obcheck: the location\x00"  # a kept text's location while it is encoded, then where it goes
 _HERE_TEXT = encode_basestring(_HERE)
 
 
 def _finding_text(f: Finding) -> str:
-    key = _text_key(f)
-    kept = None if key is None else _TEXTS.get(key)
+    shape = f.__dict__.get(SHAPE) if not f.contested and not f.waiver else None
+    store: dict[Any, tuple[object, str, str]]
+    key: Any
+    if shape is not None:
+        store, key, kept_alive = _BY_SHAPE, id(shape), shape
+    else:
+        store, key, kept_alive = _TEXTS, _text_key(f), f.would_take
+    kept = None if key is None else store.get(key)
     if kept is None:
         item = _item(f)
-        if key is None or len(_TEXTS) >= MAX_TEXTS:
+        if key is None or len(store) >= MAX_TEXTS:
             return _dump(item)
         item["location"] = _HERE
         text = _dump(item)
@@ -90,7 +98,7 @@ def _finding_text(f: Finding) -> str:
             item["location"] = f.location
             return _dump(item)
         before, after = text.split(_HERE_TEXT)
-        kept = _TEXTS[key] = (f.would_take, before, after)
+        kept = store[key] = (kept_alive, before, after)
     return kept[1] + encode_basestring(f.location) + kept[2]
 
 
