@@ -22,7 +22,7 @@ from obcheck import quickparse, source
 from tests.conftest import ROOT
 from tests.test_source_events import assert_as_composed, typed
 
-EXAMPLES = int(os.environ.get("OBCHECK_PARSE_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("OBCHECK_PARSE_EXAMPLES", "150"))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=EXAMPLES <= 300)
 YAML_FILES = sorted(p for folder in ("facts", "rules", "docs", "tests", "bench") for p in (ROOT / folder).glob("**/*.y*ml")
                     if ".data" not in p.parts)  # not the benchmark's generated thousands
