@@ -34,8 +34,9 @@ def read_bytes(folder: Path) -> dict[str, float]:
 
 def events(folder: Path) -> dict[str, float]:
     """Reading each file and walking libyaml's event stream, every event a Python object with its start and end
-    marks: the lower bound of any parse that keeps positions. Both ways of walking it are timed, the faster
-    counts; `libyaml alone` is the C parser with no Python objects at all (CParser.raw_parse), for reference."""
+    marks: the lower bound of any parse built on libyaml's events (obcheck's fast path, quickparse, reads the
+    common files without them). Both ways of walking it are timed, the faster counts; `libyaml alone` is the C
+    parser with no Python objects at all (CParser.raw_parse), for reference."""
     from yaml._yaml import CParser
 
     def get_event(file: Path) -> None:
@@ -61,8 +62,8 @@ def events(folder: Path) -> dict[str, float]:
 
 
 def own_parse(folder: Path) -> dict[str, float]:
-    """obcheck's own parse alone (`source.parse`: its read, libyaml's composer, plain values, every node's position
-    kept in the node tree), without validation."""
+    """obcheck's own parse alone (`source.parse`: its read, quickparse's lines or else libyaml's events, plain
+    values, every node's position kept), without validation."""
     from obcheck.source import parse
 
     start = time.perf_counter()

@@ -223,8 +223,8 @@ LAYERS = [
     ("`--engine python` evaluation (`PythonEngine.truths`)", "python engine on parsed values"),
     ("durable_rules evaluation (`DurableEngine.truths`: facts built, asserted, firings read)", "durable engine on parsed values"),
     ("durable_rules alone (the engine floor: facts built beforehand)", "engine floor (durable_rules)"),
-    ("libyaml's event stream, positions kept (the fastest parse with positions)", "libyaml events, positions kept"),
-    ("obcheck's own parse with positions (`source.parse`)", "obcheck's own parse, positions kept"),
+    ("libyaml's event stream, positions kept (the floor of a parse built on libyaml's events)", "libyaml events, positions kept"),
+    ("obcheck's own parse with positions (`source.parse`: `quickparse` reads these files line by line)", "obcheck's own parse, positions kept"),
     ("CSafeLoader parse (PyYAML's C loader, no positions)", "parse floor (PyYAML C loader)"),
     ("end to end, durable (`obcheck check DIR --format json`)", "obcheck, durable"),
 ]
