@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ORDER = ("parse", "validate", "engine", "findings", "would_take", "render", "cache", "other")
 # a module (obcheck's by name, others by top-level package) -> its stage
 STAGES = {
-    "obcheck.source": "parse", "yaml": "parse", "_yaml": "parse",
+    "obcheck.source": "parse", "obcheck.quickparse": "parse", "yaml": "parse", "_yaml": "parse",
     "obcheck.facts": "validate", "obcheck.validation": "validate", "obcheck.vocabulary": "validate",
     "obcheck.file_models": "validate", "obcheck.ids": "validate", "pydantic": "validate", "pydantic_core": "validate",
     "obcheck.engine": "engine", "obcheck.engines": "engine", "obcheck.compiler": "engine",

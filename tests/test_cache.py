@@ -199,6 +199,37 @@ def test_writes_wait_for_a_commit_or_a_full_batch(tmp_path: Path, monkeypatch: p
     assert Cache(tmp_path / "cache").get("report", keys[3]) == 3
 
 
+def test_a_full_batch_waits_for_no_other_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While another process writes (a --jobs worker), a full batch stays pending and goes with a later one, without
+    waiting out SQLite's busy handler; past HELD_BYTES, and at the end, the run waits its turn."""
+    import threading
+    import time
+
+    monkeypatch.setattr(obcheck.cache, "BATCH", 2)
+    monkeypatch.setattr(obcheck.cache, "HELD_BYTES", 10_000)
+    store = Cache(tmp_path / "cache")
+    store.put("report", digest("first"), 0)
+    store.commit()
+    other = sqlite3.connect(store.file, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    keys = [digest(str(i)) for i in range(4)]
+    started = time.perf_counter()
+    for i, key in enumerate(keys):
+        store.put("report", key, i)
+    assert time.perf_counter() - started < 1  # no busy wait (the timeout is 5 s)
+    assert len(store._pending) == 4 and store._writes  # kept, and still writing
+    assert [store.get("report", k) for k in keys] == [0, 1, 2, 3]  # this run sees them meanwhile
+    other.execute("COMMIT")
+    store.put("report", digest("after"), 4)  # the lock is free: the batch goes, with those held
+    assert not store._pending and [Cache(tmp_path / "cache").get("report", k) for k in keys] == [0, 1, 2, 3]
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, other.execute, ("ROLLBACK",)).start()  # the other writer finishes a little later
+    store.put("report", digest("big"), os.urandom(20_000))
+    store.put("report", digest("bigger"), os.urandom(20_000))  # a full batch past HELD_BYTES: it waits its turn
+    assert not store._pending and Cache(tmp_path / "cache").get("report", digest("big")) is not None
+    other.close()
+
+
 def test_a_run_that_misses_often_lists_the_stored_keys_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After LISTED_AFTER misses a run asks the database only for keys it holds; what it finds is unchanged, what it
     writes itself is found, and another run's later entries are misses (rebuilt), never wrong values."""

@@ -260,12 +260,12 @@ def test_an_over_long_integer_is_left_to_libyaml() -> None:
     assert quick("a: " + "9" * 101 + "\n") is None
 
 
-def test_positions_and_key_lines_of_a_fast_document_are_libyamls(tmp_path: Path) -> None:
+def test_positions_and_key_lines_of_a_fast_document_are_libyamls() -> None:
     text = (ROOT / "facts" / "gb-2024.yaml").read_text(encoding="utf-8")
     doc = source.parse(Path("x.yaml"), text)
     assert isinstance(doc.slots[0][0], int)  # read by quickparse
     composed = source._compose("x.yaml", text, source.Lines(text))
-    for loc in [("facts",), ("sources", 3, "url"), ("facts", "legal.binding", "quote"), ("parties", 1), ("nope",)]:
+    for loc in [("facts",), ("sources", 3, "url"), ("facts", "legal.binding_strength", "quote"), ("facts", "legal.ratified", "value"), ("parties", 1), ("nope",)]:
         assert doc.position(loc) == composed.position(loc)
         assert doc.position(loc, key=True) == composed.position(loc, key=True)
     assert doc.key_lines(("facts",)) == composed.key_lines(("facts",))
