@@ -63,7 +63,7 @@ def parse(
         return None
     try:
         return _Reader(text, constants, plain, max_depth, max_nodes).document()
-    except (Declined, RecursionError):
+    except Declined:
         return None
 
 
