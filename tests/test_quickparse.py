@@ -29,7 +29,7 @@ YAML_FILES = sorted(p for folder in ("facts", "rules", "docs", "tests", "bench")
 
 
 def quick(text: str) -> tuple[Any, list[Any]] | None:
-    return quickparse.parse(text, source._CONSTANTS, source._plain, source.MAX_DEPTH, source.MAX_NODES)
+    return quickparse.parse(text, source._CONSTANTS, source._number, source.MAX_DEPTH, source.MAX_NODES)
 
 
 def position(mark: Any) -> tuple[int, int]:

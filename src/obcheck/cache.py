@@ -99,6 +99,24 @@ def default_folder(config_file: str | None = None) -> Path:
     return (Path(config_file).parent if config_file else Path.cwd()) / FOLDER
 
 
+def _begin(db: sqlite3.Connection, wait: bool) -> bool:
+    """Take the write lock before anything is read (never a deadlock with another writer). Without `wait`, False
+    where another process holds it, at once instead of after SQLite's busy handler."""
+    if wait:
+        db.execute("BEGIN IMMEDIATE")
+        return True
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY:
+            return False
+        raise
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+    return True
+
+
 class Cache:
     """Entries of several kinds ('catalogue', 'report', 'engine') in a cache folder's database. Every failure to read
     or write is a miss or a skipped write, never an error. Writes wait for commit() (or a full batch)."""
@@ -172,47 +190,27 @@ class Cache:
     def commit(self, wait: bool = True) -> None:
         """Write the pending entries in one transaction: other runs see all of them at once, or (a read-only folder,
         a full disk, a database locked past the timeout) none, and this run stops writing and goes on. Without
-        `wait`, a database another process is writing keeps them pending instead."""
-        if not wait and self._writes and self._locked():
-            return
-        rows = [(kind, key, blob) for (kind, key), blob in self._pending.items()]
-        self._pending.clear()
-        self._pending_bytes = 0
+        `wait`, while another process holds the write lock they stay pending instead."""
         for _attempt in range(2):  # the second into the fresh database that replaced a damaged one
-            if not rows or not self._writes:
-                return
+            if not self._pending or not self._writes:
+                break
             try:
                 db = self._open(create=True)
                 if db is None:
-                    return
-                db.execute("BEGIN IMMEDIATE")  # the write lock before anything is read: never a deadlock with another writer
-                db.executemany("INSERT OR REPLACE INTO entries (kind, k, v) VALUES (?, ?, ?)", rows)
+                    break
+                if not _begin(db, wait):
+                    return  # another process is writing: these go with the next batch
+                db.executemany("INSERT OR REPLACE INTO entries (kind, k, v) VALUES (?, ?, ?)",
+                               [(kind, key, blob) for (kind, key), blob in self._pending.items()])
                 db.execute("COMMIT")
                 if self._stored is not None:
-                    self._stored.update((kind, key) for kind, key, _ in rows)
-                return
+                    self._stored.update(self._pending)
+                break
             except sqlite3.Error as exc:
                 if not self._failed(exc, writing=True):
-                    return
-
-    def _locked(self) -> bool:
-        """Whether another process holds the database's write lock now: a write lock taken without waiting is
-        let go at once. Any other failure is for the commit itself to meet (False)."""
-        try:
-            db = self._open(create=True)
-            if db is None:
-                return False
-            db.execute("PRAGMA busy_timeout = 0")
-            try:
-                db.execute("BEGIN IMMEDIATE")
-            finally:
-                db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
-            db.execute("ROLLBACK")
-        except sqlite3.OperationalError as exc:
-            return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
-        except sqlite3.Error:
-            return False
-        return False
+                    break
+        self._pending.clear()  # written, or not to be written by this run
+        self._pending_bytes = 0
 
     def close(self) -> None:
         """Commit what is pending and let the database go."""

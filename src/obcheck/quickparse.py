@@ -46,11 +46,11 @@ class Declined(Exception):
 
 
 def parse(
-    text: str, constants: dict[str, Any], plain: Callable[[str], Any], max_depth: int, max_nodes: int,
+    text: str, constants: dict[str, Any], number: Callable[[str], Any], max_depth: int, max_nodes: int,
 ) -> tuple[Any, list[Any]] | None:
     """The data and slots `source._build` gives for a text in the subset, or None. A plain scalar's text resolves
-    as `source._build` resolves it: through `constants` (true, null, ...), else, where it may be a number, through
-    `plain` (which raises Declined for what it leaves to libyaml)."""
+    as `source._build` resolves it: through `constants` (true, null, ...), or, starting with a sign, point or digit,
+    through `number` (which raises Declined for what it leaves to libyaml)."""
     if text.isascii():
         if text.encode("ascii").translate(None, _ASCII_TAKEN):
             return None
@@ -62,7 +62,7 @@ def parse(
     if " \n" in text or text.endswith(" "):
         return None
     try:
-        return _Reader(text, constants, plain, max_depth, max_nodes).document()
+        return _Reader(text, constants, number, max_depth, max_nodes).document()
     except Declined:
         return None
 
@@ -70,15 +70,15 @@ def parse(
 class _Reader:
     """One text's lines, read top-down; each method reads a node and leaves `i` at the first line after it."""
 
-    def __init__(self, text: str, constants: dict[str, Any], plain: Callable[[str], Any], max_depth: int, max_nodes: int) -> None:
-        self.text, self.lines, self.constants, self.plain = text, text.split("\n"), constants, plain
+    def __init__(self, text: str, constants: dict[str, Any], number: Callable[[str], Any], max_depth: int, max_nodes: int) -> None:
+        self.text, self.lines, self.constants, self.number = text, text.split("\n"), constants, number
         self.max_depth, self.max_nodes = max_depth - 2, max_nodes - 8  # a margin: libyaml decides near the limits
         self.slots: list[Any] = []
         self.i = 0
 
     def document(self) -> tuple[Any, list[Any]]:
         """Every line in one loop: the containers open around the current line are a stack of frames."""
-        lines, slots, constants, plain = self.lines, self.slots, self.constants, self.plain
+        lines, slots, constants, number = self.lines, self.slots, self.constants, self.number
         append = slots.append
         tokens = _LINE.findall(self.text)
         if len(tokens) != len(lines):
@@ -107,7 +107,7 @@ class _Reader:
                 append(row + at)
                 if rest and rest[0] not in _INDICATORS and " #" not in rest and ": " not in rest and rest[-1] != ":":
                     append(row + at + len(key) + 2)
-                    cur[key] = plain(rest) if rest[0] in _NUMERIC else constants.get(rest, rest)
+                    cur[key] = number(rest) if rest[0] in _NUMERIC else constants.get(rest, rest)
                     last, folded = key, [rest]
                     continue
                 last = None
@@ -128,7 +128,7 @@ class _Reader:
                     raise Declined
                 folded.append(other)
                 text = " ".join(folded)
-                cur[last] = plain(text) if text[0] in _NUMERIC else constants.get(text, text)
+                cur[last] = number(text) if text[0] in _NUMERIC else constants.get(text, text)
                 continue
             last = None
             text = f"{key}:{' ' if rest else ''}{rest}" if key else other  # the line after its indentation and '- '
@@ -139,16 +139,14 @@ class _Reader:
                         raise Declined  # indented, or a sequence: rare at the top of an obcheck file
                 elif not (dash and at >= col or at > col):
                     raise Declined  # an empty value
-                if len(frames) >= self.max_depth or len(slots) > self.max_nodes:
-                    raise Declined
                 new: Any = [] if dash else {}
+                slot = self.open(len(frames))
                 if cur is not None:
                     cur[waiting] = new
                     frames.append((cur, col, is_map, indentless, j, start))
                 indentless = bool(dash) and at == col
                 cur, col, is_map = new, at, not dash
-                j, start = len(slots), i * ROW + at
-                append(None)
+                j, start = slot, i * ROW + at
                 waiting = None
             else:
                 # close the containers this line is outside of
@@ -168,15 +166,13 @@ class _Reader:
                     skip = self.i
                     continue
                 # a mapping in the sequence, its first key on the item's line
-                if len(frames) >= self.max_depth or len(slots) > self.max_nodes:
-                    raise Declined
                 new = {}
+                slot = self.open(len(frames))
                 cur.append(new)
                 frames.append((cur, col, is_map, indentless, j, start))
                 key_at = at + 2
                 cur, col, is_map, indentless = new, key_at, True, False
-                j, start = len(slots), i * ROW + key_at
-                append(None)
+                j, start = slot, i * ROW + key_at
             elif not key:
                 raise Declined  # not a key
             if key in cur:
@@ -200,7 +196,7 @@ class _Reader:
         return cur, slots
 
     def open(self, depth: int) -> int:
-        """A flow sequence's slot, filled once its end is known."""
+        """A container's slot, filled once its end is known; `depth`: the containers already open around it."""
         if depth >= self.max_depth or len(self.slots) > self.max_nodes:
             raise Declined
         self.slots.append(None)
@@ -244,7 +240,7 @@ class _Reader:
                 k += 1
         self.i = k
         text = " ".join(parts) if len(parts) > 1 else text
-        return self.plain(text) if text[0] in _NUMERIC else self.constants.get(text, text)
+        return self.number(text) if text[0] in _NUMERIC else self.constants.get(text, text)
 
     def quoted(self, i: int, text: str, indent: int, item: bool) -> str:
         """A single- or double-quoted scalar starting at `text`, its lines folded into one (no escapes but '', \\"
@@ -316,7 +312,7 @@ class _Reader:
             if item[0] == '"' or item[0] == "'":
                 data.append(item[1:-1])
             else:
-                data.append(self.plain(item) if item[0] in _NUMERIC else self.constants.get(item, item))
+                data.append(self.number(item) if item[0] in _NUMERIC else self.constants.get(item, item))
         slots[j] = (i * ROW + col, len(slots), False)
         self.i = i + 1
         return data

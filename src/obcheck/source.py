@@ -398,7 +398,7 @@ def parse(path: Path, text: str | None = None) -> Document:
         text = read_text(path, shown)
     new_file()
     lines = Lines(text)
-    built = quickparse.parse(text, _CONSTANTS, _plain, MAX_DEPTH, MAX_NODES)
+    built = quickparse.parse(text, _CONSTANTS, _number, MAX_DEPTH, MAX_NODES)
     if built is None and CParser is not None:
         built = _build(text)
     if built is not None:
@@ -430,17 +430,18 @@ def _build(text: str) -> tuple[Any, list[Any]] | None:
             _GLOBALS["ScalarEvent"] = _ScalarEvent
 
 
-def _plain(value: str) -> Any:
-    """A plain scalar's value for quickparse, as `_events_to_data` resolves it (an over-long integer: libyaml's)."""
-    if value in _CONSTANTS:
-        return _CONSTANTS[value]
-    if value[:1] in "-+.0123456789":
-        if _INT_RE.match(value):
-            if len(value) > _MAX_INT_DIGITS:
-                raise quickparse.Declined
-            return int(value)
-        if _FLOAT_RE.match(value):
-            return float(value)
+_NUMERIC = "-+.0123456789"  # a plain scalar starting otherwise is a string or one of _CONSTANTS
+
+
+def _number(value: str) -> Any:
+    """A plain scalar starting with a sign, point or digit: an int, a float, or the string itself. An integer of
+    more than _MAX_INT_DIGITS characters raises quickparse.Declined: the composer refuses it, located."""
+    if _INT_RE.match(value):
+        if len(value) > _MAX_INT_DIGITS:
+            raise quickparse.Declined
+        return int(value)
+    if _FLOAT_RE.match(value):
+        return float(value)
     return value
 
 
@@ -528,13 +529,8 @@ def _events_to_data(get: Callable[[], Any]) -> tuple[Any, list[Any]] | None:
                 if not style:  # plain, so (untagged) resolved as _Resolver does; quoted scalars are strings
                     if value in _CONSTANTS:
                         value = _CONSTANTS[value]
-                    elif value[:1] in "-+.0123456789":
-                        if _INT_RE.match(value):
-                            if len(value) > _MAX_INT_DIGITS:
-                                return None
-                            value = int(value)
-                        elif _FLOAT_RE.match(value):
-                            value = float(value)
+                    elif value[:1] in _NUMERIC:
+                        value = _number(value)
                 if len(slots) > MAX_NODES:
                     return None
                 if key is None:
@@ -567,7 +563,7 @@ def _events_to_data(get: Callable[[], Any]) -> tuple[Any, list[Any]] | None:
                 return None
         if get().__class__ is not yaml.StreamEndEvent:
             return None  # a second document
-    except yaml.YAMLError:
+    except (yaml.YAMLError, quickparse.Declined):
         return None
     return top[0], slots
 
